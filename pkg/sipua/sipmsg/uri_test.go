@@ -113,7 +113,7 @@ func mustURI(t *testing.T, s string) URI {
 
 func TestURIString_EscapesWhatNeedsIt(t *testing.T) {
 	u := URI{Scheme: "sip", User: "a b@c", Password: "p:w", Host: "example.com", Port: 5060,
-		Params: Params{{Name: "transport", Value: "ws"}, {Name: "lr"}},
+		Params:  Params{{Name: "transport", Value: "ws"}, {Name: "lr"}},
 		Headers: Params{{Name: "Subject", Value: "hi there"}}}
 	assert.Equal(t, "sip:a%20b%40c:p%3Aw@example.com:5060;transport=ws;lr?Subject=hi%20there", u.String())
 }
