@@ -136,6 +136,35 @@ func compactForm(c byte) string {
 	return ""
 }
 
+// headerIndex maps lower-case known names to their knownHeaders entry. It
+// is built once and only read.
+var headerIndex = func() map[string]int {
+	m := make(map[string]int, len(knownHeaders))
+	for i, h := range knownHeaders {
+		m[strings.ToLower(h.name)] = i
+	}
+	return m
+}()
+
+// maxKnownName bounds the names worth looking up ("Request-Disposition").
+const maxKnownName = 24
+
+func lookupHeader(name string) (int, bool) {
+	if len(name) > maxKnownName {
+		return 0, false
+	}
+	var buf [maxKnownName]byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	i, ok := headerIndex[string(buf[:len(name)])] // no allocation for the key
+	return i, ok
+}
+
 // CanonicalName returns the canonical spelling of a header name: compact
 // forms are expanded and known names get their usual capitalization.
 // Unknown names are returned as given.
@@ -146,10 +175,8 @@ func CanonicalName(name string) string {
 		}
 		return name
 	}
-	for i := range knownHeaders {
-		if len(knownHeaders[i].name) == len(name) && strings.EqualFold(knownHeaders[i].name, name) {
-			return knownHeaders[i].name
-		}
+	if i, ok := lookupHeader(name); ok {
+		return knownHeaders[i].name
 	}
 	return name
 }
@@ -157,10 +184,6 @@ func CanonicalName(name string) string {
 // isListHeader reports whether the canonical name's values are
 // comma-separated lists.
 func isListHeader(canonical string) bool {
-	for i := range knownHeaders {
-		if knownHeaders[i].name == canonical {
-			return knownHeaders[i].list
-		}
-	}
-	return false
+	i, ok := lookupHeader(canonical)
+	return ok && knownHeaders[i].list
 }
