@@ -1,0 +1,113 @@
+# wasmphone: build, test and measure. `make help` lists the targets.
+# GNU make. Targets run one after another (also under -j), in the order given.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.NOTPARALLEL:
+
+GO       ?= go
+NODE     ?= node
+WASM     := web/wasmphone.wasm
+GO_ROOT  := $(shell $(GO) env GOROOT)
+
+# Packages vetted and tested for GOOS=js GOARCH=wasm; those whose build
+# constraints exclude js/wasm are skipped (scripts/js-packages.sh).
+JS_VET_PKGS  := ./cmd/wasm/... ./internal/version/... ./pkg/...
+JS_TEST_PKGS := ./internal/version/... ./pkg/...
+
+# make bench: BENCH selects benchmarks (go test -bench), COUNT repeats them,
+# PKG chooses packages. make fuzz: FUZZTIME per target, FUZZPKG packages.
+BENCH    ?= .
+COUNT    ?= 1
+PKG      ?= ./...
+FUZZTIME ?= 20s
+FUZZPKG  ?= ./...
+
+# The Go files of the module, without testdata and node_modules.
+GOFILES  := find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*'
+
+.PHONY: help build size test lint fmt-check fmt vet unit wasmtest smoke bench fuzz clean \
+	wasm-exec check-wasm-exec check-node web-deps
+
+help: ## list the targets
+	@echo "usage: make TARGET [VAR=value ...]"
+	@awk 'BEGIN { FS = ":.*## " } \
+		/^## ---- / { s = $$0; sub(/^## -+ /, "", s); sub(/ -+$$/, "", s); printf "\n%s:\n", s; next } \
+		/^[a-z][a-z-]*:.*## / { printf "  %-16s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo
+	@echo "variables: BENCH=$(BENCH) COUNT=$(COUNT) PKG=$(PKG) (bench), FUZZTIME=$(FUZZTIME) FUZZPKG=$(FUZZPKG) (fuzz)"
+
+## ---- build -----------------------------------------------------------------
+
+build: check-wasm-exec ## build the WebAssembly module web/wasmphone.wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./cmd/wasm
+
+size: build ## build, then print raw, gzip and brotli sizes of the module
+	@scripts/need.sh brotli brotli
+	@scripts/size.sh $(WASM)
+
+check-wasm-exec: ## check that wasm_exec.js matches the Go toolchain's copy
+	@scripts/check-wasm-exec.sh
+
+wasm-exec: ## copy the Go toolchain's wasm_exec.js to ./wasm_exec.js (after a Go upgrade)
+	cp $(GO_ROOT)/lib/wasm/wasm_exec.js wasm_exec.js
+
+## ---- test ------------------------------------------------------------------
+
+test: lint unit wasmtest smoke ## run every test layer: lint, unit, js/wasm, smoke
+
+lint: fmt-check vet ## gofmt check, then go vet natively and for js/wasm
+
+fmt-check: ## fail if any Go file is not gofmt-formatted
+	@echo "== gofmt -l"
+	@files=$$($(GOFILES) | xargs -r gofmt -l); \
+	if [ -n "$$files" ]; then echo "these files need gofmt (run 'make fmt'):"; echo "$$files"; exit 1; fi
+
+vet: ## go vet natively and for js/wasm
+	@echo "== go vet (native)"
+	$(GO) vet ./...
+	@echo "== go vet (js/wasm)"
+	@pkgs=$$(scripts/js-packages.sh $(JS_VET_PKGS)); \
+	echo "GOOS=js GOARCH=wasm $(GO) vet" $$pkgs; \
+	GOOS=js GOARCH=wasm $(GO) vet $$pkgs
+
+fmt: ## format all Go files (gofmt -w)
+	$(GOFILES) | xargs -r gofmt -l -w
+
+unit: ## native unit tests with the race detector
+	@scripts/need.sh gcc gcc
+	@echo "== go test -race (native)"
+	$(GO) test -race -count=1 ./...
+
+wasmtest: check-node ## Go tests of the library compiled to js/wasm, run in Node.js
+	@echo "== go test (js/wasm in Node.js)"
+	@pkgs=$$(scripts/js-packages.sh $(JS_TEST_PKGS)); \
+	if [ -z "$$pkgs" ]; then echo "no packages for js/wasm in $(JS_TEST_PKGS)"; exit 0; fi; \
+	echo "GOOS=js GOARCH=wasm $(GO) test -count=1" $$pkgs; \
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec="$(GO_ROOT)/lib/wasm/go_js_wasm_exec" $$pkgs
+
+smoke: build check-node web-deps ## load the built module in Node.js and check its ready handshake
+	@echo "== smoke test (node --test web/test)"
+	$(NODE) --test web/test/*.test.mjs
+
+check-node: ## check that Node.js 20 or newer is installed
+	@scripts/check-node.sh
+
+# JavaScript packages for web/ (test tooling). There are none yet: once
+# web/package.json and web/package-lock.json exist, this runs `npm ci` there.
+web-deps: ## install web/'s npm packages (npm ci), when it has any
+	@if [ -f web/package-lock.json ]; then cd web && npm ci --no-audit --no-fund; fi
+
+## ---- measure ---------------------------------------------------------------
+
+bench: ## run benchmarks (BENCH=regexp COUNT=n PKG=./pkg/...)
+	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(COUNT) $(PKG)
+
+fuzz: ## run every fuzz target for FUZZTIME each (default 20s)
+	@scripts/fuzz.sh $(FUZZTIME) $(FUZZPKG)
+
+## ---- clean -----------------------------------------------------------------
+
+clean: ## remove build outputs
+	rm -f $(WASM)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Usage: scripts/size.sh FILE
+#
+# Prints the raw, gzip -9 and brotli -q 11 sizes of FILE as a table.
+set -euo pipefail
+
+file=$1
+raw=$(wc -c <"$file")
+gz=$(gzip -9 -c "$file" | wc -c)
+br=$(brotli -q 11 -c "$file" | wc -c)
+
+awk -v file="$file" -v raw="$raw" -v gz="$gz" -v br="$br" 'BEGIN {
+	printf "%s\n%-14s %12s %10s %8s\n", file, "", "bytes", "MiB", "of raw"
+	row("raw", raw); row("gzip -9", gz); row("brotli -q 11", br)
+}
+function row(name, n) { printf "%-14s %12d %10.2f %7.1f%%\n", name, n, n / 1048576, 100 * n / raw }'
