@@ -13,8 +13,8 @@ GO_ROOT  := $(shell $(GO) env GOROOT)
 
 # Packages vetted and tested for GOOS=js GOARCH=wasm; those whose build
 # constraints exclude js/wasm are skipped (scripts/js-packages.sh).
-JS_VET_PKGS  := ./cmd/wasm/... ./internal/version/... ./pkg/...
-JS_TEST_PKGS := ./internal/version/... ./pkg/...
+JS_VET_PKGS  := ./cmd/wasm/... ./internal/version/... ./internal/clock/... ./internal/wasmdeps/... ./pkg/...
+JS_TEST_PKGS := ./internal/version/... ./internal/clock/... ./pkg/...
 
 # make bench: BENCH selects benchmarks (go test -bench), COUNT repeats them,
 # PKG chooses packages. make fuzz: FUZZTIME per target, FUZZPKG packages.
@@ -27,7 +27,7 @@ FUZZPKG  ?= ./...
 # The Go files of the module, without testdata and node_modules.
 GOFILES  := find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*'
 
-.PHONY: help build size test lint fmt-check fmt vet unit wasmtest smoke bench fuzz clean \
+.PHONY: help build size test lint fmt-check fmt vet wasm-deps unit wasmtest smoke bench fuzz clean \
 	wasm-exec check-wasm-exec check-node web-deps
 
 help: ## list the targets
@@ -57,7 +57,7 @@ wasm-exec: ## copy the Go toolchain's wasm_exec.js to ./wasm_exec.js (after a Go
 
 test: lint unit wasmtest smoke ## run every test layer: lint, unit, js/wasm, smoke
 
-lint: fmt-check vet ## gofmt check, then go vet natively and for js/wasm
+lint: fmt-check vet wasm-deps ## gofmt check, go vet natively and for js/wasm, wasm dependency check
 
 fmt-check: ## fail if any Go file is not gofmt-formatted
 	@echo "== gofmt -l"
@@ -71,6 +71,12 @@ vet: ## go vet natively and for js/wasm
 	@pkgs=$$(scripts/js-packages.sh $(JS_VET_PKGS)); \
 	echo "GOOS=js GOARCH=wasm $(GO) vet" $$pkgs; \
 	GOOS=js GOARCH=wasm $(GO) vet $$pkgs
+
+wasm-deps: ## fail if the library's packages pull net/http's client into the wasm build
+	@echo "== wasm dependency check (no net/http client in js/wasm)"
+	@if GOOS=js GOARCH=wasm $(GO) build -o /dev/null -ldflags=-dumpdep ./internal/wasmdeps 2>&1 \
+		| grep -q 'net/http.(\*Transport).roundTrip'; then \
+		echo "net/http's client is linked into the js/wasm build: keep HTTP behind pbx.Transport (fetch)"; exit 1; fi
 
 fmt: ## format all Go files (gofmt -w)
 	$(GOFILES) | xargs -r gofmt -l -w
