@@ -1,6 +1,7 @@
 package pbx
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -142,15 +143,17 @@ func (c *Collection) fetchPage(ctx context.Context, ref string, q url.Values) (*
 		return nil, err
 	}
 	var body struct {
-		TotalItems int               `json:"totalItems"`
-		PageSize   int               `json:"pageSize"`
-		Page       int               `json:"page"`
-		Items      []json.RawMessage `json:"items"`
-		NextPage   string            `json:"nextPage"`
-		PrevPage   string            `json:"prevPage"`
+		TotalItems int              `json:"totalItems"`
+		PageSize   int              `json:"pageSize"`
+		Page       int              `json:"page"`
+		Items      []map[string]any `json:"items"`
+		NextPage   string           `json:"nextPage"`
+		PrevPage   string           `json:"prevPage"`
 	}
 	op := "GET " + redactURL(resp.URL)
-	if err := json.Unmarshal(data, &body); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // ids and amounts keep their exact digits
+	if err := dec.Decode(&body); err != nil {
 		e := httpError(op, resp, data)
 		e.Message, e.Err = MsgParseJSON, err
 		if len(data) == 0 {
@@ -160,29 +163,15 @@ func (c *Collection) fetchPage(ctx context.Context, ref string, q url.Values) (*
 	}
 	p := &Page{TotalItems: body.TotalItems, PageSize: body.PageSize, Page: body.Page,
 		NextURL: body.NextPage, PrevURL: body.PrevPage, coll: c, Items: make([]*Resource, 0, len(body.Items))}
-	for _, raw := range body.Items {
-		obj, err := decodeObject(raw)
-		if err != nil {
+	for _, obj := range body.Items {
+		if obj == nil {
 			e := httpError(op, resp, data)
-			e.Message, e.Err = MsgParseJSON, fmt.Errorf("list item: %w", err)
+			e.Message, e.Err = MsgParseJSON, fmt.Errorf("list item is not an object")
 			return nil, e
 		}
 		p.Items = append(p.Items, c.item(obj))
 	}
 	return p, nil
-}
-
-func decodeObject(raw []byte) (map[string]any, error) {
-	var obj map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil {
-		return nil, err
-	}
-	if obj == nil {
-		return nil, fmt.Errorf("not an object")
-	}
-	return obj, nil
 }
 
 // HasNext reports whether the server linked a next page.
