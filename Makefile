@@ -27,7 +27,7 @@ FUZZPKG  ?= ./...
 # The Go files of the module, without testdata and node_modules.
 GOFILES  := find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*'
 
-.PHONY: help build size test lint fmt-check fmt vet wasm-deps unit wasmtest smoke bench fuzz clean \
+.PHONY: help build size test test-deps lint fmt-check fmt vet wasm-deps unit wasmtest smoke bench fuzz clean \
 	wasm-exec check-wasm-exec check-node web-deps
 
 help: ## list the targets
@@ -55,7 +55,7 @@ wasm-exec: ## copy the Go toolchain's wasm_exec.js to ./wasm_exec.js (after a Go
 
 ## ---- test ------------------------------------------------------------------
 
-test: lint unit wasmtest smoke ## run every test layer: lint, unit, js/wasm, smoke
+test: test-deps lint unit wasmtest smoke ## run every test layer: lint, unit and interop (Kamailio), js/wasm, smoke
 
 lint: fmt-check vet wasm-deps ## gofmt check, go vet natively and for js/wasm, wasm dependency check
 
@@ -81,7 +81,10 @@ wasm-deps: ## fail if the library's packages pull net/http's client into the was
 fmt: ## format all Go files (gofmt -w)
 	$(GOFILES) | xargs -r gofmt -l -w
 
-unit: ## native unit tests with the race detector
+test-deps: ## install what the tests need: Kamailio for the interop tests (apt-get, as root)
+	@scripts/install-kamailio.sh
+
+unit: ## native tests with the race detector, including the interop tests against Kamailio
 	@scripts/need.sh gcc gcc
 	@echo "== go test -race (native)"
 	$(GO) test -race -count=1 ./...

@@ -11,9 +11,11 @@ import (
 	"fmt"
 
 	"github.com/wasmphone/wasmphone/pkg/pbx"
+	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
 	"github.com/wasmphone/wasmphone/pkg/sipua/digest"
 	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
+	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
 )
 
 func main() {
@@ -27,5 +29,12 @@ func main() {
 	m, _ := sipmsg.Parse([]byte("OPTIONS sip:a@b SIP/2.0\r\n\r\n"))
 	_, _ = digest.ParseChallenge(`Digest realm="x", nonce="y"`)
 	st, _ := dialoginfo.StateOf(nil)
+	ua, err := sipua.New(sipua.Config{URI: "sip:a@b", Servers: []transport.Server{{URL: "wss://b"}}})
+	if err == nil {
+		_ = ua.Start()
+		_ = ua.SubscribeToUser(context.Background(), "c")
+		_ = ua.SendMessage(context.Background(), "c", nil, "")
+		_ = ua.Stop(context.Background())
+	}
 	fmt.Println(err, m, st)
 }

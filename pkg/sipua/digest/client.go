@@ -69,6 +69,19 @@ type nonceState struct {
 // control character) or an error from Rand. A failed call does not
 // advance the nonce count.
 func (c *Client) Authorize(ch Challenge, method, uri string, body []byte, username, password string) (Credentials, error) {
+	return c.authorize(ch, method, uri, body, username, func(in Input) (string, error) { return Response(in, password) })
+}
+
+// AuthorizeHA1 is Authorize for a user agent configured with
+// HA1 = H(username ":" realm ":" password) instead of the password, as
+// some provisioning systems hand out. The HA1 must be for the challenge's
+// hash function (an MD5 HA1 answers MD5 and MD5-sess challenges only);
+// otherwise it fails with ErrInvalidValue.
+func (c *Client) AuthorizeHA1(ch Challenge, method, uri string, body []byte, username, ha1 string) (Credentials, error) {
+	return c.authorize(ch, method, uri, body, username, func(in Input) (string, error) { return ResponseWithHA1(in, ha1) })
+}
+
+func (c *Client) authorize(ch Challenge, method, uri string, body []byte, username string, respond func(Input) (string, error)) (Credentials, error) {
 	if !ch.IsDigest() {
 		return Credentials{}, fmt.Errorf("%w: %q", ErrNotDigest, ch.Scheme)
 	}
@@ -140,7 +153,7 @@ func (c *Client) Authorize(ch Challenge, method, uri string, body []byte, userna
 		cr.NC = formatNC(nc)
 	}
 
-	cr.Response, err = Response(Input{
+	cr.Response, err = respond(Input{
 		Algorithm: ch.Algorithm,
 		Username:  username,
 		Realm:     ch.Realm,
@@ -151,7 +164,7 @@ func (c *Client) Authorize(ch Challenge, method, uri string, body []byte, userna
 		Method:    method,
 		URI:       uri,
 		Body:      body,
-	}, password)
+	})
 	if err != nil {
 		return Credentials{}, err
 	}

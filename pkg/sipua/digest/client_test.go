@@ -325,3 +325,26 @@ func TestPasswordsNeverShowUpInPrintedValues(t *testing.T) {
 		assert.False(t, strings.Contains(printed, password), "password leaked in %q", printed)
 	}
 }
+
+func TestClient_AuthorizeHA1MatchesPassword(t *testing.T) {
+	ch, err := digest.ParseChallenge(`Digest realm="pbx.test", nonce="abc", qop="auth", algorithm=MD5`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ha1, err := digest.HA1(digest.MD5, "200", "pbx.test", "secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c digest.Client
+	cred, err := c.AuthorizeHA1(ch, "REGISTER", "sip:pbx.test", nil, "200", ha1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !digest.Verify(cred, "REGISTER", "secret", nil) {
+		t.Fatal("credentials from HA1 do not verify with the password")
+	}
+	sha, _ := digest.ParseChallenge(`Digest realm="pbx.test", nonce="abc", qop="auth", algorithm=SHA-256`)
+	if _, err := c.AuthorizeHA1(sha, "REGISTER", "sip:pbx.test", nil, "200", ha1); err == nil {
+		t.Fatal("an MD5 HA1 must not answer a SHA-256 challenge")
+	}
+}

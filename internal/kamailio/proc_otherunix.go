@@ -1,0 +1,7 @@
+//go:build unix && !linux && !(js && wasm)
+
+package kamailio
+
+import "syscall"
+
+func setDeathSignal(*syscall.SysProcAttr) {}

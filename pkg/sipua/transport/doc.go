@@ -1,0 +1,56 @@
+// Package transport is the SIP-over-WebSocket transport of the user agent
+// (RFC 7118): a [Transport] keeps one WebSocket connection with the "sip"
+// subprotocol open to one of a list of servers, carries exactly one SIP
+// message per WebSocket message in each direction, keeps the connection
+// alive with RFC 5626 double-CRLF pings, and reconnects with back-off and
+// failover when it drops.
+//
+// It knows nothing of SIP beyond that framing: the user agent builds Via
+// and Contact (using [Transport.Via] for the Via transport token) and
+// parses what arrives.
+//
+// The same code runs natively and under js/wasm, where
+// github.com/coder/websocket uses the browser's WebSocket. Natively the
+// handshake can use a custom HTTP client and headers ([Config.HTTPClient],
+// [Config.Header]); under js/wasm the browser does the handshake and the
+// close status sent by the server is not available (see [Event.Code]).
+//
+// All timing (back-off, keep-alive, dial timeout) comes from
+// [Config.Clock], so tests drive it with a fake clock.
+//
+// # Use from a user agent's event loop
+//
+// A user agent whose state is owned by one goroutine selects on
+// [Transport.Events] alongside its other inputs, and sends with
+// [Transport.Send] from that goroutine:
+//
+//	tr, err := transport.New(transport.Config{
+//		Servers: []transport.Server{{URL: "wss://sip.example.com/ws", Weight: 10}},
+//	})
+//	if err != nil {
+//		return err
+//	}
+//	tr.Start()
+//	defer tr.Stop()
+//	for {
+//		select {
+//		case ev, ok := <-tr.Events():
+//			if !ok {
+//				return nil // stopped
+//			}
+//			switch ev.Kind {
+//			case transport.Connected:
+//				// (re-)register
+//			case transport.Disconnected:
+//				// fail pending client transactions, mark unregistered
+//			case transport.Message:
+//				// parse ev.Data, hand it to the transaction layer
+//			}
+//		case req := <-apiCalls:
+//			// ... tr.Send(ctx, msg) returns ErrNotConnected while down
+//		}
+//	}
+//
+// The loop must keep draining Events: the transport stops reading from the
+// server while the channel is full rather than drop a message.
+package transport
