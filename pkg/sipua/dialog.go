@@ -75,6 +75,30 @@ func newDialogAsUAC(ua *UA, req, peer *sipmsg.Message) (*dialog, error) {
 	return d, nil
 }
 
+// newDialogAsUAS makes the dialog of a request we answer with a 2xx
+// (RFC 3261 §12.1.1): the route set is its Record-Route as it is, local is
+// our To with the tag we chose.
+func newDialogAsUAS(ua *UA, req *sipmsg.Message, local sipmsg.Address) (*dialog, error) {
+	remote, err := req.From()
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := req.Contacts()
+	if err != nil || len(contacts) == 0 || contacts[0].Wildcard {
+		return nil, fmt.Errorf("sipua: %s has no usable Contact", req.Summary())
+	}
+	rr, err := req.RecordRoutes()
+	if err != nil {
+		return nil, err
+	}
+	cseq, err := req.CSeq()
+	if err != nil {
+		return nil, err
+	}
+	return &dialog{ua: ua, local: local, remote: remote, remoteTarget: contacts[0].URI, routeSet: rr,
+		remoteSeq: cseq.Seq, id: dialogID{callID: req.CallID(), localTag: local.Tag(), remoteTag: remote.Tag()}}, nil
+}
+
 // request builds an in-dialog request with the next local CSeq,
 // following loose or strict routing (RFC 3261 §12.2.1.1).
 func (d *dialog) request(method string) (*sipmsg.Message, error) {

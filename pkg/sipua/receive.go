@@ -121,9 +121,7 @@ func (ua *UA) receiveRequest(m *sipmsg.Message) {
 		// tag; without one it belongs to no subscription of ours.
 		tx.reply(481)
 	case sipmsg.INVITE:
-		// Calls arrive with the session layer; until a handler exists the
-		// UA refuses them as JsSIP does without a listener.
-		tx.reply(405, sipmsg.Header{Name: sipmsg.HdrAllow, Value: allowed})
+		ua.receiveInvite(m, tx)
 	case sipmsg.BYE, sipmsg.INFO, sipmsg.UPDATE, sipmsg.REFER, sipmsg.PRACK:
 		tx.reply(481)
 	case sipmsg.CANCEL:

@@ -55,6 +55,11 @@ type Config struct {
 	// Browsers persist it so the registrar sees one device.
 	InstanceID string
 
+	// Media creates the WebRTC media of a call: media.New natively (pion)
+	// or the browser's RTCPeerConnection through the JavaScript bridge.
+	// Without it, calls are refused.
+	Media MediaFactory
+
 	// Register makes Start register, and keep registering.
 	Register bool
 	// RegisterExpires is the binding lifetime asked for; default 300 s.
@@ -133,6 +138,7 @@ type UA struct {
 	reg       *registrator
 	subs      *subscriptions
 	dialogs   map[dialogID]dialogUsage
+	sessions  map[*Session]struct{}
 	exit      bool
 }
 
@@ -170,7 +176,7 @@ func New(cfg Config) (*UA, error) {
 	ua := &UA{cfg: cfg, aor: aor, clk: cfg.Clock, log: cfg.Logger, tr: cfg.Transport, inst: inst,
 		posts: make(chan func(), 64), done: make(chan struct{}),
 		clientTxs: map[string]*clientTx{}, serverTxs: map[string]*serverTx{},
-		dialogs: map[dialogID]dialogUsage{}}
+		dialogs: map[dialogID]dialogUsage{}, sessions: map[*Session]struct{}{}}
 	if ua.clk == nil {
 		ua.clk = clock.Real()
 	}
@@ -338,6 +344,9 @@ func (ua *UA) shutdown(finished chan struct{}) {
 		}
 	}
 	done := func() { pending--; check() }
+	for s := range ua.sessions {
+		s.terminateOnStop()
+	}
 	if ua.connected.Load() {
 		if ua.reg.unregisterOnStop(done) {
 			pending++
@@ -351,6 +360,12 @@ func (ua *UA) shutdown(finished chan struct{}) {
 func (ua *UA) finish() {
 	ua.reg.stop()
 	ua.subs.stop()
+	for s := range ua.sessions {
+		if !s.ended {
+			s.finish(StatusTerminated)
+			s.emit("ended", "system", CauseTerminated, nil)
+		}
+	}
 	for _, tx := range ua.clientTxs {
 		tx.terminate()
 	}
