@@ -22,9 +22,20 @@ func (ua *UA) onTransport(ev transport.Event) {
 			ua.reg.register()
 		}
 		ua.subs.resubscribeAll()
+		// Calls outlive the connection: restart ICE so media follows the
+		// new path, and refresh our Contact at the peer.
+		for s := range ua.sessions {
+			if s.IsEstablished() {
+				s.recover("reconnected")
+			}
+		}
 	case transport.Disconnected:
 		wasConnected := ua.connected.Swap(false)
 		for _, tx := range ua.clientTxs {
+			if tx.state == txAccepted {
+				tx.terminate() // the INVITE has its answer: nothing failed
+				continue
+			}
 			tx.fail(ErrTransportLost)
 		}
 		for _, tx := range ua.serverTxs {

@@ -121,8 +121,11 @@ type Session struct {
 	timer       clock.Timer
 	ackTimer    clock.Timer
 	ok200       *sipmsg.Message
-	reinvite    bool // a re-INVITE of ours is in flight
-	ended       bool
+	// reinviting: a re-INVITE of ours is in flight.
+	reinviting bool
+	// needsRecovery: an ICE restart is due once the transport is back.
+	needsRecovery bool
+	ended         bool
 }
 
 func (s *Session) setStatus(st SessionStatus) {
@@ -258,6 +261,20 @@ func (s *Session) watchMedia() {
 	s.media.OnDTMF(func(tone rune, d time.Duration) {
 		s.ua.emit(SessionEvent{Session: s, Type: "newDTMF", Originator: "remote", Tone: tone, Duration: d})
 	})
+	s.media.OnState(func(st media.ConnectionState) {
+		if st == media.StateFailed {
+			s.ua.post(func() { s.recover("ICE failed") })
+		}
+	})
+}
+
+// Stats returns the call's media counters (packets, loss, jitter, round
+// trip time, audio level) for a quality indicator.
+func (s *Session) Stats(ctx context.Context) (media.Stats, error) {
+	if s.media == nil {
+		return media.Stats{}, errors.New("sipua: the call has no media yet")
+	}
+	return s.media.Stats(ctx)
 }
 
 func (s *Session) sendInvite(uri sipmsg.URI, offer string) {
@@ -288,7 +305,9 @@ func (s *Session) sendInvite(uri sipmsg.URI, offer string) {
 		onProvisional: s.onProvisional,
 		onFinal:       s.onFinal,
 		onFail: func(err error) {
-			s.fail("system", causeForError(err), nil)
+			if st := s.Status(); st == StatusInviteSent || st == Status1xxReceived {
+				s.fail("system", causeForError(err), nil)
+			}
 		},
 	}
 	a.send()
@@ -715,7 +734,7 @@ func (s *Session) setHold(ctx context.Context, hold bool) error {
 			result <- nil
 			return
 		}
-		s.reinviteHold(ctx, hold, 0, result)
+		s.reinvite(ctx, hold, false, 0, result)
 	})
 	if err != nil {
 		return err
@@ -741,20 +760,37 @@ func (s *Session) holdDirection(hold bool) media.Direction {
 	return media.SendRecv
 }
 
-// reinviteHold sends the hold or unhold re-INVITE; a 491 (glare) is
-// retried after the random delay of RFC 3261 §14.1, and a final failure
-// rolls the hold state back.
-func (s *Session) reinviteHold(ctx context.Context, hold bool, attempt int, result chan error) {
-	if s.reinvite {
+// reinvite sends a re-INVITE with a new offer: hold or unhold, or an ICE
+// restart. The offer is made off the UA's goroutine (ICE gathering may
+// take a moment). A 491 (glare) is retried after the random delay of RFC
+// 3261 §14.1 with the offer rolled back; a final failure rolls the hold
+// state back.
+func (s *Session) reinvite(ctx context.Context, hold, iceRestart bool, attempt int, result chan error) {
+	if s.reinviting {
 		result <- errors.New("sipua: a re-INVITE is already in progress")
 		return
 	}
-	offer, err := s.media.CreateOffer(ctx, media.OfferOptions{Direction: s.holdDirection(hold)})
-	if err != nil {
-		result <- err
-		return
-	}
-	s.reinvite = true
+	s.reinviting = true
+	opts := media.OfferOptions{Direction: s.holdDirection(hold), ICERestart: iceRestart}
+	go func() {
+		offer, err := s.media.CreateOffer(ctx, opts)
+		if !s.ua.post(func() {
+			if err != nil || s.ended {
+				s.reinviting = false
+				if err == nil {
+					err = errors.New("sipua: the call ended")
+				}
+				result <- err
+				return
+			}
+			s.sendReinvite(ctx, offer, hold, iceRestart, attempt, result)
+		}) {
+			result <- ErrStopped
+		}
+	}()
+}
+
+func (s *Session) sendReinvite(ctx context.Context, offer string, hold, iceRestart bool, attempt int, result chan error) {
 	var sent *sipmsg.Message
 	a := &authedRequest{ua: s.ua,
 		build: func() (*sipmsg.Message, error) {
@@ -768,7 +804,10 @@ func (s *Session) reinviteHold(ctx context.Context, hold bool, attempt int, resu
 			return m, nil
 		},
 		onFinal: func(resp *sipmsg.Message) {
-			s.reinvite = false
+			s.reinviting = false
+			if s.needsRecovery {
+				defer s.recover("deferred")
+			}
 			code := resp.StatusCode
 			switch {
 			case code >= 200 && code < 300:
@@ -778,11 +817,13 @@ func (s *Session) reinviteHold(ctx context.Context, hold bool, attempt int, resu
 					return
 				}
 				s.mu.Lock()
+				was := s.localHold
 				s.localHold = hold
 				s.mu.Unlock()
-				if hold {
+				switch {
+				case hold && !was:
 					s.emit("hold", "local", "", resp)
-				} else {
+				case !hold && was:
 					s.emit("unhold", "local", "", resp)
 				}
 				result <- nil
@@ -795,7 +836,7 @@ func (s *Session) reinviteHold(ctx context.Context, hold bool, attempt int, resu
 				}
 				s.timer = s.ua.after(d, func() {
 					if !s.ended {
-						s.reinviteHold(ctx, hold, attempt+1, result)
+						s.reinvite(ctx, hold, iceRestart, attempt+1, result)
 					}
 				})
 			default:
@@ -808,12 +849,49 @@ func (s *Session) reinviteHold(ctx context.Context, hold bool, attempt int, resu
 			}
 		},
 		onFail: func(err error) {
-			s.reinvite = false
+			s.reinviting = false
 			_ = s.media.Rollback()
 			result <- err
 		},
 	}
 	a.send()
+}
+
+// Renegotiate sends a re-INVITE with a fresh offer; iceRestart asks for
+// new ICE credentials (after a network change).
+func (s *Session) Renegotiate(ctx context.Context, iceRestart bool) error {
+	result := make(chan error, 1)
+	err := s.ua.run(ctx, func() {
+		if !s.IsEstablished() {
+			result <- errors.New("sipua: renegotiation needs an established call")
+			return
+		}
+		local, _ := s.IsOnHold()
+		s.reinvite(ctx, local, iceRestart, 0, result)
+	})
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-result:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// recover restarts ICE on an established call after the connection came
+// back or the media failed, so that audio resumes without user action.
+func (s *Session) recover(reason string) {
+	if !s.IsEstablished() || s.reinviting || !s.ua.connected.Load() {
+		s.needsRecovery = s.IsEstablished()
+		return
+	}
+	s.needsRecovery = false
+	s.ua.log.Debug("sipua: restarting ICE", "reason", reason)
+	local, _ := s.IsOnHold()
+	result := make(chan error, 1)
+	s.reinvite(context.Background(), local, true, 0, result)
 }
 
 func (s *Session) ackReinvite(req *sipmsg.Message) {
@@ -834,7 +912,7 @@ func (s *Session) receiveReinvite(m *sipmsg.Message, tx *serverTx) {
 		tx.reply(500)
 		return
 	}
-	if s.reinvite {
+	if s.reinviting {
 		tx.reply(491)
 		return
 	}

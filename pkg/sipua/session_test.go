@@ -455,3 +455,27 @@ func TestAudioDirection(t *testing.T) {
 	_, ok := audioDirection("v=0\r\nm=video 9 RTP/AVP 96\r\n")
 	assert.False(t, ok)
 }
+
+func TestCall_SurvivesReconnectWithAnICERestart(t *testing.T) {
+	h, made := mediaHarness(t)
+	h.connect()
+	s, _ := establishOutgoing(t, h)
+	h.tr.disconnect()
+	h.expectEvent("disconnected")
+	assert.True(t, s.IsEstablished(), "a dropped connection does not end the call")
+	h.connect()
+	re := h.expect(sipmsg.INVITE)
+	assert.Equal(t, "callee1", re.ToTag())
+	m := (*made)[0]
+	m.mu.Lock()
+	last := m.offers[len(m.offers)-1]
+	m.mu.Unlock()
+	assert.True(t, last.ICERestart)
+	h.reply(re, 200, func(r *sipmsg.Message) {
+		_ = r.Add(sipmsg.HdrContentType, "application/sdp")
+		r.Body = []byte(sdp(""))
+	})
+	h.expect(sipmsg.ACK)
+	h.nothingSent()
+	assert.True(t, s.IsEstablished())
+}
