@@ -71,6 +71,12 @@ type SessionEvent struct {
 	// Tone and Duration are set for newDTMF.
 	Tone     rune
 	Duration time.Duration
+	// StatusCode is the sipfrag status of refer* events.
+	StatusCode int
+	// Refer is set for "refer": accept or reject the transfer.
+	Refer *ReferRequest
+	// Replacement is set for "replaces": the call taking over this one.
+	Replacement *Session
 }
 
 // Name returns the event type.
@@ -82,6 +88,8 @@ type NewSessionEvent struct {
 	Originator string
 	Session    *Session
 	Request    *sipmsg.Message
+	// Replaces is the call this one replaces (an attended transfer).
+	Replaces *Session
 }
 
 // Name returns "newRTCSession".
@@ -121,6 +129,12 @@ type Session struct {
 	timer       clock.Timer
 	ackTimer    clock.Timer
 	ok200       *sipmsg.Message
+	// referFrom is the call whose REFER made this one; the transferor
+	// hears how it goes (referCSeq identifies the REFER).
+	referFrom *Session
+	referCSeq uint32
+	// replaces is the call an incoming INVITE with Replaces takes over.
+	replaces *Session
 	// reinviting: a re-INVITE of ours is in flight.
 	reinviting bool
 	// needsRecovery: an ICE restart is due once the transport is back.
@@ -417,6 +431,12 @@ func (s *Session) confirmed(originator string, m *sipmsg.Message) {
 	s.startTime = s.ua.clk.Now()
 	s.mu.Unlock()
 	s.emit("confirmed", originator, "", m)
+	s.reportToReferrer(200, "OK")
+	if old := s.replaces; old != nil && !old.ended {
+		s.replaces = nil
+		old.sendBye(CauseBye)
+		old.end("system", CauseTerminated, nil)
+	}
 }
 
 // Terminate ends the call: CANCEL before an answer, BYE after it, a final
@@ -485,6 +505,11 @@ func (s *Session) fail(originator, cause string, m *sipmsg.Message) {
 	if s.ended {
 		return
 	}
+	code, reason := 487, "Request Terminated"
+	if m != nil && m.IsResponse() && m.StatusCode >= 300 {
+		code, reason = m.StatusCode, m.Reason
+	}
+	s.reportToReferrer(code, reason)
 	s.finish(StatusTerminated)
 	s.emit("failed", originator, cause, m)
 }
@@ -547,7 +572,19 @@ func (ua *UA) receiveInvite(m *sipmsg.Message, tx *serverTx) {
 		tx.reply(415, sipmsg.Header{Name: sipmsg.HdrAccept, Value: "application/sdp"})
 		return
 	}
-	s := &Session{ua: ua, direction: "incoming", invite: m, inviteTx: tx,
+	var replaced *Session
+	if m.Has(sipmsg.HdrReplaces) {
+		rep, err := m.Replaces()
+		if err != nil {
+			tx.reply(400)
+			return
+		}
+		if replaced, err = ua.findReplaced(rep); err != nil {
+			tx.reply(481)
+			return
+		}
+	}
+	s := &Session{ua: ua, direction: "incoming", invite: m, inviteTx: tx, replaces: replaced,
 		opts: CallOptions{NoAnswerTimeout: DefaultNoAnswerTimeout}}
 	from, _ := m.From()
 	to, _ := m.To()
@@ -569,7 +606,10 @@ func (ua *UA) receiveInvite(m *sipmsg.Message, tx *serverTx) {
 			s.reject(480, CauseNoAnswer)
 		}
 	})
-	ua.emit(NewSessionEvent{Originator: "remote", Session: s, Request: m})
+	ua.emit(NewSessionEvent{Originator: "remote", Session: s, Request: m, Replaces: replaced})
+	if replaced != nil {
+		ua.emit(SessionEvent{Session: replaced, Type: "replaces", Originator: "remote", Message: m, Replacement: s})
+	}
 }
 
 // respond answers the INVITE with our To tag.
@@ -706,6 +746,20 @@ func (s *Session) receiveRequest(m *sipmsg.Message, tx *serverTx) {
 		return
 	case sipmsg.INFO:
 		s.receiveInfo(m, tx)
+		return
+	case sipmsg.REFER:
+		if !s.dlg.acceptRequest(m) {
+			tx.reply(500)
+			return
+		}
+		s.receiveRefer(m, tx)
+		return
+	case sipmsg.NOTIFY:
+		if ev, err := m.Event(); err == nil && strings.EqualFold(ev.Value, "refer") && s.dlg.acceptRequest(m) {
+			s.receiveReferNotify(m, tx)
+			return
+		}
+		tx.reply(489)
 		return
 	}
 	if s.dlg != nil && !s.dlg.acceptRequest(m) {
