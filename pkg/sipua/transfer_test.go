@@ -28,7 +28,6 @@ func referNotify(inv *sipmsg.Message, cseq int, frag, state string) string {
 		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
 }
 
-
 func TestRefer_BlindTransferReportsProgress(t *testing.T) {
 	h, _ := mediaHarness(t)
 	h.connect()
