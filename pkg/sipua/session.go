@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,6 +55,10 @@ type CallOptions struct {
 	ExtraHeaders []sipmsg.Header
 	// NoAnswerTimeout ends an unanswered call; default 60 s.
 	NoAnswerTimeout time.Duration
+	// SessionTimersExpires turns on RFC 4028 session timers with this
+	// interval in seconds (at least 90); 0 leaves them off, as the
+	// original client did.
+	SessionTimersExpires int
 }
 
 // SessionEvent is an event of one call: Name is JsSIP's RTCSession event
@@ -135,6 +140,10 @@ type Session struct {
 	referCSeq uint32
 	// replaces is the call an incoming INVITE with Replaces takes over.
 	replaces *Session
+	// sessionExpires is the RFC 4028 interval asked for (0: off);
+	// refreshTimer refreshes or, when the peer refreshes, ends the call.
+	sessionExpires int
+	refreshTimer   clock.Timer
 	// reinviting: a re-INVITE of ours is in flight.
 	reinviting bool
 	// needsRecovery: an ICE restart is due once the transport is back.
@@ -295,7 +304,12 @@ func (s *Session) sendInvite(uri sipmsg.URI, offer string) {
 	ua := s.ua
 	s.setStatus(StatusInviteSent)
 	s.emit("connecting", "local", "", nil)
-	a := &authedRequest{ua: ua,
+	if s.opts.SessionTimersExpires > 0 {
+		s.sessionExpires = max(s.opts.SessionTimersExpires, minSE)
+	}
+	tries422 := 0
+	var a *authedRequest
+	a = &authedRequest{ua: ua,
 		build: func() (*sipmsg.Message, error) {
 			s.cseq++
 			c := ua.contact
@@ -310,14 +324,31 @@ func (s *Session) sendInvite(uri sipmsg.URI, offer string) {
 				_ = m.Add(h.Name, h.Value)
 			}
 			_ = m.Add(sipmsg.HdrAllow, allowed)
-			_ = m.Add(sipmsg.HdrSupported, "ice,replaces,outbound")
+			if s.sessionExpires > 0 {
+				_ = m.Add(sipmsg.HdrSupported, "ice,replaces,outbound,timer")
+				_ = m.Add(sipmsg.HdrSessionExpires, strconv.Itoa(s.sessionExpires))
+				_ = m.Add(sipmsg.HdrMinSE, strconv.Itoa(minSE))
+			} else {
+				_ = m.Add(sipmsg.HdrSupported, "ice,replaces,outbound")
+			}
 			_ = m.Add(sipmsg.HdrUserAgent, ua.cfg.UserAgent)
 			s.invite = m
 			s.emit("sending", "local", "", m)
 			return m, nil
 		},
 		onProvisional: s.onProvisional,
-		onFinal:       s.onFinal,
+		onFinal: func(resp *sipmsg.Message) {
+			// 422: the interval is too small; retry with the Min-SE asked.
+			if resp.StatusCode == 422 && s.sessionExpires > 0 && tries422 < 2 {
+				if min, err := resp.MinSE(); err == nil && int(min) > s.sessionExpires {
+					tries422++
+					s.sessionExpires = int(min)
+					a.send()
+					return
+				}
+			}
+			s.onFinal(resp)
+		},
 		onFail: func(err error) {
 			if st := s.Status(); st == StatusInviteSent || st == Status1xxReceived {
 				s.fail("system", causeForError(err), nil)
@@ -395,6 +426,7 @@ func (s *Session) onFinal(resp *sipmsg.Message) {
 		s.emit("accepted", "remote", "", resp)
 		s.ack(resp)
 		s.confirmed("remote", resp)
+		s.startSessionTimer(resp, "uac")
 		return
 	}
 	cause := CauseForStatus(code)
@@ -437,6 +469,60 @@ func (s *Session) confirmed(originator string, m *sipmsg.Message) {
 		old.sendBye(CauseBye)
 		old.end("system", CauseTerminated, nil)
 	}
+}
+
+// minSE is the smallest session interval RFC 4028 allows.
+const minSE = 90
+
+// startSessionTimer arms the RFC 4028 timer from a message carrying
+// Session-Expires: the refresher re-INVITEs at half the interval, the
+// other side ends the call if no refresh came in time. us says which role
+// ("uac" or "uas") is ours in the transaction m belongs to.
+func (s *Session) startSessionTimer(m *sipmsg.Message, us string) {
+	if s.sessionExpires == 0 {
+		return
+	}
+	se, err := m.SessionExpires()
+	if err != nil {
+		return // the peer does not do session timers
+	}
+	n, err := strconv.Atoi(se.Value)
+	if err != nil || n <= 0 {
+		return
+	}
+	refresher, _ := se.Param("refresher")
+	if refresher == "" {
+		refresher = us
+	}
+	if s.refreshTimer != nil {
+		s.refreshTimer.Stop()
+	}
+	interval := time.Duration(n) * time.Second
+	if strings.EqualFold(refresher, us) {
+		s.refreshEvery(interval)
+		return
+	}
+	s.refreshTimer = s.ua.after(interval-min(32*time.Second, interval/3), func() {
+		if s.IsEstablished() {
+			s.sendBye(CauseRequestTimeout)
+			s.end("system", CauseRequestTimeout, nil)
+		}
+	})
+}
+
+// refreshEvery refreshes the session with a re-INVITE every half
+// interval while the call lasts.
+func (s *Session) refreshEvery(interval time.Duration) {
+	s.refreshTimer = s.ua.after(interval/2, func() {
+		if !s.IsEstablished() {
+			return
+		}
+		if !s.reinviting {
+			local, _ := s.IsOnHold()
+			s.reinvite(context.Background(), local, false, 0, make(chan error, 1))
+		}
+		s.refreshEvery(interval)
+	})
 }
 
 // Terminate ends the call: CANCEL before an answer, BYE after it, a final
@@ -532,6 +618,9 @@ func (s *Session) finish(st SessionStatus) {
 	s.stopTimer()
 	if s.ackTimer != nil {
 		s.ackTimer.Stop()
+	}
+	if s.refreshTimer != nil {
+		s.refreshTimer.Stop()
 	}
 	if s.dlg != nil {
 		delete(s.ua.dialogs, s.dlg.id)
@@ -693,7 +782,20 @@ func (s *Session) Answer(ctx context.Context, opts CallOptions) error {
 		}
 		s.dlg = d
 		s.ua.dialogs[d.id] = s
-		s.ok200 = s.respond(200, []byte(sdp), opts.ExtraHeaders)
+		extra := opts.ExtraHeaders
+		if opts.SessionTimersExpires > 0 {
+			s.sessionExpires = max(opts.SessionTimersExpires, minSE)
+			if v, err := s.invite.SessionExpires(); err == nil {
+				if n, err := strconv.Atoi(v.Value); err == nil && n >= minSE {
+					s.sessionExpires = n
+				}
+			}
+			extra = append(slices.Clone(extra),
+				sipmsg.Header{Name: sipmsg.HdrSessionExpires, Value: strconv.Itoa(s.sessionExpires) + ";refresher=uac"},
+				sipmsg.Header{Name: sipmsg.HdrRequire, Value: "timer"})
+		}
+		s.ok200 = s.respond(200, []byte(sdp), extra)
+		s.startSessionTimer(s.ok200, "uas")
 		s.answered = len(s.invite.Body) > 0
 		s.emit("accepted", "local", "", nil)
 		s.retransmit200(T1, 0)
@@ -999,6 +1101,11 @@ func (s *Session) receiveReinvite(m *sipmsg.Message, tx *serverTx) {
 	resp, err := sipmsg.NewResponse(m, 200, "")
 	if err != nil {
 		return
+	}
+	if se := m.Get(sipmsg.HdrSessionExpires); se != "" && s.sessionExpires > 0 {
+		_ = resp.Add(sipmsg.HdrSessionExpires, se)
+		_ = resp.Add(sipmsg.HdrRequire, "timer")
+		s.startSessionTimer(m, "uac")
 	}
 	_ = resp.Add(sipmsg.HdrContact, s.ua.contact.String())
 	_ = resp.Add(sipmsg.HdrContentType, "application/sdp")

@@ -479,3 +479,64 @@ func TestCall_SurvivesReconnectWithAnICERestart(t *testing.T) {
 	h.nothingSent()
 	assert.True(t, s.IsEstablished())
 }
+
+func TestSessionTimers_422RetryAndRefresh(t *testing.T) {
+	h, _ := mediaHarness(t)
+	h.connect()
+	s, err := h.ua.Call(context.Background(), "201", CallOptions{SessionTimersExpires: 120})
+	require.NoError(t, err)
+	inv := h.expect(sipmsg.INVITE)
+	assert.Equal(t, "120", inv.Get(sipmsg.HdrSessionExpires))
+	assert.True(t, inv.HasToken(sipmsg.HdrSupported, "timer"))
+	h.reply(inv, 422, func(m *sipmsg.Message) { _ = m.Add(sipmsg.HdrMinSE, "300") })
+	h.expect(sipmsg.ACK)
+	inv2 := h.expect(sipmsg.INVITE)
+	assert.Equal(t, "300", inv2.Get(sipmsg.HdrSessionExpires))
+	h.reply(inv2, 200, func(m *sipmsg.Message) {
+		_ = m.SetToTag("callee1")
+		_ = m.Add(sipmsg.HdrContact, "<sip:201@192.0.2.20:5060;transport=ws>")
+		_ = m.Add(sipmsg.HdrSessionExpires, "300;refresher=uac")
+		_ = m.Add(sipmsg.HdrContentType, "application/sdp")
+		m.Body = []byte(sdp(""))
+	})
+	h.expect(sipmsg.ACK)
+	h.sessionEvent("confirmed")
+	h.advance(149 * time.Second)
+	h.nothingSent()
+	h.advance(time.Second)
+	re := h.expect(sipmsg.INVITE)
+	assert.Equal(t, "callee1", re.ToTag())
+	assert.True(t, s.IsEstablished())
+}
+
+func TestSessionTimers_NoRefreshFromThePeerEndsTheCall(t *testing.T) {
+	h, _ := mediaHarness(t)
+	h.connect()
+	_, err := h.ua.Call(context.Background(), "201", CallOptions{SessionTimersExpires: 90})
+	require.NoError(t, err)
+	inv := h.expect(sipmsg.INVITE)
+	h.reply(inv, 200, func(m *sipmsg.Message) {
+		_ = m.SetToTag("callee1")
+		_ = m.Add(sipmsg.HdrContact, "<sip:201@192.0.2.20:5060;transport=ws>")
+		_ = m.Add(sipmsg.HdrSessionExpires, "90;refresher=uas")
+		_ = m.Add(sipmsg.HdrContentType, "application/sdp")
+		m.Body = []byte(sdp(""))
+	})
+	h.expect(sipmsg.ACK)
+	h.sessionEvent("confirmed")
+	h.advance(59 * time.Second)
+	h.nothingSent()
+	h.advance(time.Second)
+	h.expect(sipmsg.BYE)
+	assert.Equal(t, CauseRequestTimeout, h.sessionEvent("ended").Cause)
+}
+
+func TestSessionTimers_OffByDefault(t *testing.T) {
+	h, _ := mediaHarness(t)
+	h.connect()
+	_, err := h.ua.Call(context.Background(), "201", CallOptions{})
+	require.NoError(t, err)
+	inv := h.expect(sipmsg.INVITE)
+	assert.False(t, inv.Has(sipmsg.HdrSessionExpires))
+	assert.False(t, inv.HasToken(sipmsg.HdrSupported, "timer"))
+}
