@@ -14,6 +14,7 @@ import (
 	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
 	"github.com/wasmphone/wasmphone/pkg/sipua/digest"
+	"github.com/wasmphone/wasmphone/pkg/sipua/media"
 	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
 	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
 )
@@ -29,11 +30,16 @@ func main() {
 	m, _ := sipmsg.Parse([]byte("OPTIONS sip:a@b SIP/2.0\r\n\r\n"))
 	_, _ = digest.ParseChallenge(`Digest realm="x", nonce="y"`)
 	st, _ := dialoginfo.StateOf(nil)
-	ua, err := sipua.New(sipua.Config{URI: "sip:a@b", Servers: []transport.Server{{URL: "wss://b"}}})
+	ua, err := sipua.New(sipua.Config{URI: "sip:a@b", Servers: []transport.Server{{URL: "wss://b"}},
+		Media: media.Factory(media.AudioOptions{})})
 	if err == nil {
 		_ = ua.Start()
 		_ = ua.SubscribeToUser(context.Background(), "c")
 		_ = ua.SendMessage(context.Background(), "c", nil, "")
+		if s, err := ua.Call(context.Background(), "c", sipua.CallOptions{}); err == nil {
+			_ = s.Hold(context.Background())
+			_ = s.SendDTMF(context.Background(), "1", sipua.DTMFOptions{})
+		}
 		_ = ua.Stop(context.Background())
 	}
 	fmt.Println(err, m, st)

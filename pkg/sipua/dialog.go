@@ -115,7 +115,7 @@ func (d *dialog) request(method string) (*sipmsg.Message, error) {
 		spec.Routes = append(slices.Clone(d.routeSet[1:]), sipmsg.Address{URI: d.remoteTarget})
 	}
 	if method != sipmsg.ACK && method != sipmsg.CANCEL {
-		c := d.ua.contact
+		c := d.ua.dialogContact()
 		spec.Contact = &c
 	}
 	m, err := sipmsg.BuildRequest(spec)
@@ -141,6 +141,19 @@ func (d *dialog) acceptRequest(m *sipmsg.Message) bool {
 		d.remoteTarget = cs[0].URI
 	}
 	return true
+}
+
+// dialogContact is the Contact of our dialogs: the public GRUU the
+// registrar gave us (RFC 5627), which reaches this instance through the
+// registrar whatever connection it uses, so calls survive a reconnect;
+// before there is one, our own Contact with ;ob (RFC 5626).
+func (ua *UA) dialogContact() sipmsg.Address {
+	if ua.gruu.Scheme != "" {
+		return sipmsg.Address{URI: ua.gruu.Clone()}
+	}
+	c := ua.contact.Clone()
+	c.URI.Params = append(c.URI.Params, sipmsg.Param{Name: "ob"})
+	return c
 }
 
 // via returns a Via for a new request: our random host, rport, a branch

@@ -171,6 +171,11 @@ func (r *registrator) grantedExpires(resp *sipmsg.Message) int {
 	contacts, _ := resp.Contacts()
 	for _, c := range contacts {
 		if c.URI.User == r.ua.contact.URI.User && strings.EqualFold(c.URI.Host, r.ua.contact.URI.Host) {
+			if g, ok := c.Params.Get("pub-gruu"); ok {
+				if u, err := sipmsg.ParseURI(g); err == nil && u.IsSIP() && u.Params.Has("gr") {
+					r.ua.gruu = u
+				}
+			}
 			if e, ok := c.Expires(); ok {
 				return e
 			}

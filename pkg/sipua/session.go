@@ -312,8 +312,7 @@ func (s *Session) sendInvite(uri sipmsg.URI, offer string) {
 	a = &authedRequest{ua: ua,
 		build: func() (*sipmsg.Message, error) {
 			s.cseq++
-			c := ua.contact
-			c.URI.Params = append(c.URI.Params.Clone(), sipmsg.Param{Name: "ob"})
+			c := ua.dialogContact()
 			m, err := sipmsg.BuildRequest(sipmsg.RequestSpec{Method: sipmsg.INVITE, URI: uri, Via: ua.via(),
 				From: s.localIdent, To: sipmsg.Address{URI: uri}, CallID: s.callID, CSeq: s.cseq, Contact: &c,
 				ContentType: "application/sdp", Body: []byte(offer)})
@@ -711,7 +710,7 @@ func (s *Session) respond(code int, body []byte, extra []sipmsg.Header) *sipmsg.
 		_ = resp.SetToTag(s.localIdent.Tag())
 	}
 	if code >= 180 && code < 300 {
-		c := s.ua.contact
+		c := s.ua.dialogContact()
 		_ = resp.Add(sipmsg.HdrContact, c.String())
 	}
 	if code >= 200 && code < 300 {
@@ -1076,8 +1075,8 @@ func (s *Session) receiveReinvite(m *sipmsg.Message, tx *serverTx) {
 		tx.reply(488) // offers in the 200 of a re-INVITE are not supported
 		return
 	}
-	dir, ok := audioDirection(string(m.Body))
-	if !ok {
+	dir, err := media.RemoteDirection(string(m.Body))
+	if err != nil || !media.HasAudio(string(m.Body)) {
 		tx.reply(488)
 		return
 	}
@@ -1107,7 +1106,8 @@ func (s *Session) receiveReinvite(m *sipmsg.Message, tx *serverTx) {
 		_ = resp.Add(sipmsg.HdrRequire, "timer")
 		s.startSessionTimer(m, "uac")
 	}
-	_ = resp.Add(sipmsg.HdrContact, s.ua.contact.String())
+	c := s.ua.dialogContact()
+	_ = resp.Add(sipmsg.HdrContact, c.String())
 	_ = resp.Add(sipmsg.HdrContentType, "application/sdp")
 	resp.Body = []byte(answer)
 	tx.respond(resp)

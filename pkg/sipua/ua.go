@@ -132,6 +132,7 @@ type UA struct {
 	// Owned by the loop goroutine.
 	viaHost   string
 	contact   sipmsg.Address
+	gruu      sipmsg.URI // public GRUU from the registrar, if any
 	auth      digest.Client
 	clientTxs map[string]*clientTx
 	serverTxs map[string]*serverTx

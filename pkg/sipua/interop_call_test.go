@@ -1,0 +1,239 @@
+//go:build !(js && wasm)
+
+package sipua_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wasmphone/wasmphone/internal/kamailio"
+	"github.com/wasmphone/wasmphone/pkg/sipua"
+	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
+	"github.com/wasmphone/wasmphone/pkg/sipua/media"
+	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
+)
+
+// startPhone starts a registered agent with real native media: pion,
+// a generated tone of the given frequency, loopback ICE only.
+func startPhone(t testing.TB, srv *kamailio.Server, user string, tone float64) *agent {
+	t.Helper()
+	a := &agent{events: make(chan sipua.Event, 4096)}
+	ua, err := sipua.New(sipua.Config{
+		Servers:         []transport.Server{{URL: srv.WSURL}},
+		URI:             "sip:" + user + "@" + srv.Domain,
+		Password:        users[user],
+		Register:        true,
+		Media:           media.Factory(media.AudioOptions{LoopbackOnly: true, ToneFrequency: tone}),
+		TransportConfig: transport.Config{MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second},
+		OnEvent:         func(e sipua.Event) { a.events <- e },
+	})
+	require.NoError(t, err)
+	a.ua = ua
+	require.NoError(t, ua.Start())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = ua.Stop(ctx)
+	})
+	a.await(t, "registered", 10*time.Second)
+	return a
+}
+
+// awaitMedia polls a call's stats until audio flows in: packets arrive
+// and their level is above silence.
+func awaitMedia(t *testing.T, s *sipua.Session, what string) media.Stats {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	var st media.Stats
+	for time.Now().Before(deadline) {
+		var err error
+		st, err = s.Stats(context.Background())
+		require.NoError(t, err)
+		if st.PacketsReceived > 50 && st.AudioLevel > 0.05 {
+			return st
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: no audio within 10 s: %+v", what, st)
+	return st
+}
+
+func callAndAnswer(t *testing.T, caller, callee *agent, target string) (out, in *sipua.Session) {
+	t.Helper()
+	out, err := caller.ua.Call(context.Background(), target, sipua.CallOptions{})
+	require.NoError(t, err)
+	ns := callee.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	in = ns.Session
+	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
+	caller.await(t, "confirmed", 10*time.Second)
+	callee.await(t, "confirmed", 10*time.Second)
+	return out, in
+}
+
+func TestInteropCall_AudioBothWaysDTMFHoldAndBye(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: users})
+	alice := startPhone(t, srv, "alice", 440)
+	bob := startPhone(t, srv, "bob", 880)
+	out, in := callAndAnswer(t, alice, bob, "bob")
+
+	awaitMedia(t, out, "alice hears bob")
+	awaitMedia(t, in, "bob hears alice")
+
+	// DTMF as RFC 4733 events.
+	require.NoError(t, out.SendDTMF(context.Background(), "12#", sipua.DTMFOptions{Duration: 100 * time.Millisecond, InterToneGap: 70 * time.Millisecond}))
+	var got []rune
+	for len(got) < 3 {
+		ev := bob.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent)
+		got = append(got, ev.Tone)
+	}
+	assert.Equal(t, []rune("12#"), got)
+	// DTMF by SIP INFO.
+	require.NoError(t, in.SendDTMF(context.Background(), "9", sipua.DTMFOptions{Transport: sipua.DTMFInfo}))
+	assert.Equal(t, '9', alice.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
+
+	// Hold: bob stops sending to alice; unhold brings the audio back.
+	require.NoError(t, out.Hold(context.Background()))
+	assert.Equal(t, "remote", bob.await(t, "hold", 5*time.Second).(sipua.SessionEvent).Originator)
+	time.Sleep(300 * time.Millisecond)
+	before, err := out.Stats(context.Background())
+	require.NoError(t, err)
+	time.Sleep(500 * time.Millisecond)
+	after, err := out.Stats(context.Background())
+	require.NoError(t, err)
+	assert.LessOrEqual(t, after.PacketsReceived-before.PacketsReceived, uint64(3), "no audio to a holding party")
+	require.NoError(t, out.Unhold(context.Background()))
+	bob.await(t, "unhold", 5*time.Second)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		now, err := out.Stats(context.Background())
+		require.NoError(t, err)
+		if now.PacketsReceived > after.PacketsReceived+25 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "audio did not come back after unhold")
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	require.NoError(t, in.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseBye, alice.await(t, "ended", 5*time.Second).(sipua.SessionEvent).Cause)
+	bob.await(t, "ended", 5*time.Second)
+}
+
+func TestInteropCall_BusyCancelAndBLF(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: users})
+	alice := startPhone(t, srv, "alice", 440)
+	bob := startPhone(t, srv, "bob", 880)
+	carol := startAgent(t, srv, "carol", "carol-pw", true)
+	carol.await(t, "registered", 10*time.Second)
+	require.NoError(t, carol.ua.SubscribeToUser(context.Background(), "bob"))
+	assert.Equal(t, dialoginfo.Available, carol.await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
+
+	// Busy.
+	_, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
+	require.NoError(t, err)
+	in := bob.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	assert.Equal(t, dialoginfo.Ringing, carol.await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
+	require.NoError(t, in.Terminate(context.Background(), 486))
+	assert.Equal(t, sipua.CauseBusy, alice.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	assert.Equal(t, dialoginfo.Available, carol.await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
+
+	// Cancelled while ringing.
+	out, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
+	require.NoError(t, err)
+	bob.await(t, "newRTCSession", 10*time.Second)
+	alice.await(t, "progress", 10*time.Second)
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseCanceled, alice.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	assert.Equal(t, sipua.CauseCanceled, bob.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+
+	// Answered: BUSY, then AVAILABLE after the hang-up.
+	drain(carol)
+	o2, _ := callAndAnswer(t, alice, bob, "bob")
+	awaitState(t, carol, dialoginfo.Busy)
+	require.NoError(t, o2.Terminate(context.Background(), 0))
+	bob.await(t, "ended", 5*time.Second)
+	awaitState(t, carol, dialoginfo.Available)
+}
+
+func drain(a *agent) {
+	for {
+		select {
+		case <-a.events:
+		default:
+			return
+		}
+	}
+}
+
+func awaitState(t *testing.T, a *agent, want dialoginfo.ExtensionState) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-a.events:
+			if ev, ok := e.(sipua.UserStateChangedEvent); ok && ev.State == want {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no %s state within 10 s", want)
+		}
+	}
+}
+
+func TestInteropCall_SurvivesServerRestart(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: users})
+	alice := startPhone(t, srv, "alice", 440)
+	bob := startPhone(t, srv, "bob", 880)
+	out, in := callAndAnswer(t, alice, bob, "bob")
+	awaitMedia(t, out, "before the restart")
+	srv.Restart()
+	alice.await(t, "registered", 10*time.Second)
+	bob.await(t, "registered", 10*time.Second)
+	// The ICE restart re-INVITE went through; the call is up and audio
+	// flows.
+	time.Sleep(time.Second)
+	assert.True(t, out.IsEstablished())
+	assert.True(t, in.IsEstablished())
+	before, err := in.Stats(context.Background())
+	require.NoError(t, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		now, err := in.Stats(context.Background())
+		require.NoError(t, err)
+		if now.PacketsReceived > before.PacketsReceived+50 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "no audio after the restart")
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	bob.await(t, "ended", 10*time.Second)
+}
+
+// BenchmarkInteropCall_Setup measures INVITE sent -> confirmed through
+// Kamailio with real native media on both ends.
+func BenchmarkInteropCall_Setup(b *testing.B) {
+	srv := kamailio.Start(b, kamailio.Options{Users: users})
+	alice := startPhone(b, srv, "alice", 440)
+	bob := startPhone(b, srv, "bob", 880)
+	go func() {
+		for e := range bob.events {
+			if ns, ok := e.(sipua.NewSessionEvent); ok {
+				go func() { _ = ns.Session.Answer(context.Background(), sipua.CallOptions{}) }()
+			}
+		}
+	}()
+	for b.Loop() {
+		out, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
+		require.NoError(b, err)
+		alice.await(b, "confirmed", 10*time.Second)
+		b.StopTimer()
+		require.NoError(b, out.Terminate(context.Background(), 0))
+		alice.await(b, "ended", 10*time.Second)
+		b.StartTimer()
+	}
+}

@@ -1,0 +1,662 @@
+//go:build js && wasm
+
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// AudioOptions configure the audio of a browser session.
+type AudioOptions struct {
+	// Stream is the local MediaStream whose first audio track is sent
+	// (the microphone, from GetUserMedia with the call's constraints).
+	// Undefined or null sends nothing until SetLocalStream. The session
+	// never stops the stream's tracks: whoever called getUserMedia owns
+	// them.
+	Stream js.Value
+}
+
+// Errors of the browser implementation.
+var (
+	// ErrNoWebRTC reports a JavaScript environment without
+	// RTCPeerConnection (Node.js, a worker).
+	ErrNoWebRTC = errors.New("media: no RTCPeerConnection in this JavaScript environment")
+	// ErrNoMediaDevices reports that navigator.mediaDevices is missing
+	// (not a browser, or not a secure context).
+	ErrNoMediaDevices = errors.New("media: navigator.mediaDevices is not available")
+)
+
+// Browser is the js/wasm implementation of Session: the browser's
+// RTCPeerConnection through pion's JS backend, whose wrappers (offer,
+// answer, descriptions, state callbacks, transceivers) it uses where they
+// exist, and the underlying JavaScript objects (JSValue) for the rest:
+// the transceiver's direction, replaceTrack, the track event, DTMF and
+// getStats.
+//
+// Hold sets the audio transceiver's direction before createOffer or
+// createAnswer; the browser narrows an answer's direction against the
+// offer itself (RFC 3264). Mute clears the local track's enabled flag
+// (the browser then sends silence). SendDTMF uses the sender's
+// RTCDTMFSender. Received DTMF is not available in browsers: OnDTMF
+// callbacks never fire. Rollback is the browser's
+// setLocalDescription({type: "rollback"}), with the transceiver's
+// direction restored.
+//
+// The remote audio is a MediaStream (the track event's first stream, or
+// a new stream holding the track): RemoteStream and OnRemoteStream give
+// it to whoever binds it to an <audio> element.
+type Browser struct {
+	pc            *webrtc.PeerConnection
+	gatherTimeout time.Duration
+
+	neg     sync.Mutex // serializes offer/answer (they await promises)
+	prevDir string     // transceiver direction before an outstanding offer
+
+	mu       sync.Mutex // never held across a JavaScript await
+	closed   bool
+	tr       js.Value // our audio RTCRtpTransceiver, once associated
+	local    js.Value // local MediaStream
+	muted    bool
+	remote   js.Value // remote MediaStream
+	onRemote func(js.Value)
+	onState  func(ConnectionState)
+
+	trackFn   js.Func
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ Session = (*Browser)(nil)
+
+// New creates a browser media session: an RTCPeerConnection with the ICE
+// servers of opts and the microphone stream of audio. The audio
+// transceiver is created with the first offer, or taken from the remote
+// offer when we answer (a transceiver made by addTransceiver before a
+// remote offer would not be matched to it, JSEP §5.10).
+func New(opts Options, audio AudioOptions) (Session, error) {
+	return NewBrowser(opts, audio)
+}
+
+// NewBrowser is New returning the concrete type.
+func NewBrowser(opts Options, audio AudioOptions) (*Browser, error) {
+	if !hasWebRTC() {
+		return nil, ErrNoWebRTC
+	}
+	cfg := webrtc.Configuration{}
+	for _, s := range opts.ICEServers {
+		srv := webrtc.ICEServer{URLs: s.URLs, Username: s.Username}
+		if s.Credential != "" {
+			srv.Credential = s.Credential
+		}
+		cfg.ICEServers = append(cfg.ICEServers, srv)
+	}
+	pc, err := webrtc.NewPeerConnection(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	b := &Browser{
+		pc:            pc,
+		gatherTimeout: opts.ICEGatherTimeout,
+		tr:            js.Undefined(),
+		local:         orUndefined(audio.Stream),
+		remote:        js.Undefined(),
+	}
+	if b.gatherTimeout <= 0 {
+		b.gatherTimeout = 2 * time.Second
+	}
+	b.trackFn = js.FuncOf(b.onTrack)
+	pc.JSValue().Call("addEventListener", "track", b.trackFn)
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		b.mu.Lock()
+		f := b.onState
+		b.mu.Unlock()
+		if f != nil {
+			f(mapState(s))
+		}
+	})
+	return b, nil
+}
+
+func hasWebRTC() bool {
+	w := js.Global().Get("window")
+	return w.Type() == js.TypeObject && w.Get("RTCPeerConnection").Type() == js.TypeFunction
+}
+
+func orUndefined(v js.Value) js.Value {
+	if v.IsNull() || v.IsUndefined() || v.Type() != js.TypeObject {
+		return js.Undefined()
+	}
+	return v
+}
+
+// PeerConnection returns the RTCPeerConnection (JsSIP's
+// session.connection).
+func (b *Browser) PeerConnection() js.Value { return b.pc.JSValue() }
+
+// RemoteStream returns the remote audio MediaStream, or undefined before
+// the remote track arrived.
+func (b *Browser) RemoteStream() js.Value {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.remote
+}
+
+// OnRemoteStream sets f to be called (on a new goroutine) with the remote
+// audio MediaStream when it arrives; if it already has, f is called at
+// once.
+func (b *Browser) OnRemoteStream(f func(js.Value)) {
+	b.mu.Lock()
+	b.onRemote = f
+	s := b.remote
+	b.mu.Unlock()
+	if f != nil && !s.IsUndefined() {
+		go f(s)
+	}
+}
+
+// LocalStream returns the local MediaStream (undefined when none).
+func (b *Browser) LocalStream() js.Value {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.local
+}
+
+// SetLocalStream switches the stream whose first audio track is sent
+// (another microphone), without renegotiation (replaceTrack). The mute
+// state carries over.
+func (b *Browser) SetLocalStream(ctx context.Context, stream js.Value) error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return ErrClosed
+	}
+	b.local = orUndefined(stream)
+	tr := b.tr
+	b.mu.Unlock()
+	if tr.IsUndefined() {
+		return nil // attached when the transceiver exists
+	}
+	return b.attach(ctx, tr)
+}
+
+// onTrack handles the peer connection's track event.
+func (b *Browser) onTrack(_ js.Value, args []js.Value) any {
+	if len(args) == 0 {
+		return nil
+	}
+	ev := args[0]
+	track := ev.Get("track")
+	if track.Get("kind").String() != "audio" {
+		return nil
+	}
+	var stream js.Value
+	if streams := ev.Get("streams"); streams.Type() == js.TypeObject && streams.Length() > 0 {
+		stream = streams.Index(0)
+	} else {
+		stream = js.Global().Get("MediaStream").New(js.ValueOf([]any{track}))
+	}
+	b.mu.Lock()
+	b.remote = stream
+	f := b.onRemote
+	b.mu.Unlock()
+	if f != nil {
+		go f(stream)
+	}
+	return nil
+}
+
+// firstAudioTrack returns the stream's first audio track, or null.
+func firstAudioTrack(stream js.Value) js.Value {
+	if stream.IsUndefined() {
+		return js.Null()
+	}
+	tracks := stream.Call("getAudioTracks")
+	if tracks.Length() == 0 {
+		return js.Null()
+	}
+	return tracks.Index(0)
+}
+
+// attach puts the local stream's audio track on the transceiver's sender
+// and applies the mute state.
+func (b *Browser) attach(ctx context.Context, tr js.Value) error {
+	b.mu.Lock()
+	stream, muted := b.local, b.muted
+	b.mu.Unlock()
+	track := firstAudioTrack(stream)
+	if !track.IsNull() {
+		track.Set("enabled", !muted)
+	}
+	sender := tr.Get("sender")
+	if _, err := await(ctx, sender.Call("replaceTrack", track)); err != nil {
+		return fmt.Errorf("media: replaceTrack: %w", err)
+	}
+	if !stream.IsUndefined() && sender.Get("setStreams").Type() == js.TypeFunction {
+		sender.Call("setStreams", stream) // so the peer's track event has our stream
+	}
+	return nil
+}
+
+// offerTransceiver returns our audio transceiver, creating it for an
+// offer.
+func (b *Browser) offerTransceiver(ctx context.Context) (js.Value, error) {
+	b.mu.Lock()
+	tr := b.tr
+	b.mu.Unlock()
+	if !tr.IsUndefined() {
+		return tr, nil
+	}
+	t, err := b.pc.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{
+		Direction: webrtc.RTPTransceiverDirectionSendrecv,
+	})
+	if err != nil {
+		return js.Undefined(), fmt.Errorf("media: addTransceiver: %w", err)
+	}
+	return b.adopt(ctx, t.JSValue())
+}
+
+// answerTransceiver returns our audio transceiver after a remote offer
+// was applied: the one we had, or the one the offer's audio section made.
+func (b *Browser) answerTransceiver(ctx context.Context) (js.Value, error) {
+	b.mu.Lock()
+	tr := b.tr
+	b.mu.Unlock()
+	if !tr.IsUndefined() {
+		return tr, nil
+	}
+	all := b.pc.JSValue().Call("getTransceivers")
+	for i := range all.Length() {
+		t := all.Index(i)
+		if t.Get("stopped").Truthy() || t.Get("mid").IsNull() {
+			continue
+		}
+		if t.Get("receiver").Get("track").Get("kind").String() == "audio" {
+			return b.adopt(ctx, t)
+		}
+	}
+	return js.Undefined(), ErrNoMedia
+}
+
+func (b *Browser) adopt(ctx context.Context, tr js.Value) (js.Value, error) {
+	b.mu.Lock()
+	b.tr = tr
+	b.mu.Unlock()
+	return tr, b.attach(ctx, tr)
+}
+
+func (b *Browser) checkOpen() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// CreateOffer implements Session.
+func (b *Browser) CreateOffer(ctx context.Context, opts OfferOptions) (string, error) {
+	if !ValidDirection(opts.Direction) {
+		return "", fmt.Errorf("media: invalid direction %q", opts.Direction)
+	}
+	b.neg.Lock()
+	defer b.neg.Unlock()
+	if err := b.checkOpen(); err != nil {
+		return "", err
+	}
+	tr, err := b.offerTransceiver(ctx)
+	if err != nil {
+		return "", err
+	}
+	if b.pc.SignalingState() == webrtc.SignalingStateStable {
+		b.prevDir = tr.Get("direction").String()
+	}
+	tr.Set("direction", string(orSendRecv(opts.Direction)))
+	offer, err := b.pc.CreateOffer(&webrtc.OfferOptions{ICERestart: opts.ICERestart})
+	if err != nil {
+		return "", fmt.Errorf("media: createOffer: %w", err)
+	}
+	if err := b.pc.SetLocalDescription(offer); err != nil {
+		return "", fmt.Errorf("media: setLocalDescription: %w", err)
+	}
+	if err := b.waitGathering(ctx); err != nil {
+		return "", err
+	}
+	return b.pc.LocalDescription().SDP, nil
+}
+
+// CreateAnswer implements Session. An offer of ours that is outstanding
+// is rolled back first (glare).
+func (b *Browser) CreateAnswer(ctx context.Context, offer string, dir Direction) (string, error) {
+	if !ValidDirection(dir) {
+		return "", fmt.Errorf("media: invalid direction %q", dir)
+	}
+	if !HasAudio(offer) {
+		return "", ErrNoMedia
+	}
+	b.neg.Lock()
+	defer b.neg.Unlock()
+	if err := b.checkOpen(); err != nil {
+		return "", err
+	}
+	if b.pc.SignalingState() == webrtc.SignalingStateHaveLocalOffer {
+		if err := b.rollback(); err != nil {
+			return "", err
+		}
+	}
+	if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", fmt.Errorf("media: setRemoteDescription: %w", err)
+	}
+	tr, err := b.answerTransceiver(ctx)
+	if err != nil {
+		return "", err
+	}
+	tr.Set("direction", string(orSendRecv(dir)))
+	answer, err := b.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("media: createAnswer: %w", err)
+	}
+	if err := b.pc.SetLocalDescription(answer); err != nil {
+		return "", fmt.Errorf("media: setLocalDescription: %w", err)
+	}
+	if err := b.waitGathering(ctx); err != nil {
+		return "", err
+	}
+	return b.pc.LocalDescription().SDP, nil
+}
+
+// SetRemoteAnswer implements Session.
+func (b *Browser) SetRemoteAnswer(answer string) error {
+	if !HasAudio(answer) {
+		return ErrNoMedia
+	}
+	b.neg.Lock()
+	defer b.neg.Unlock()
+	if err := b.checkOpen(); err != nil {
+		return err
+	}
+	if err := b.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		return fmt.Errorf("media: setRemoteDescription: %w", err)
+	}
+	b.prevDir = ""
+	return nil
+}
+
+// Rollback implements Session.
+func (b *Browser) Rollback() error {
+	b.neg.Lock()
+	defer b.neg.Unlock()
+	if err := b.checkOpen(); err != nil {
+		return err
+	}
+	if b.pc.SignalingState() == webrtc.SignalingStateStable {
+		return nil
+	}
+	return b.rollback()
+}
+
+// rollback rolls the browser back to stable and restores the
+// transceiver's direction; b.neg is held.
+func (b *Browser) rollback() error {
+	if err := b.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err != nil {
+		return fmt.Errorf("media: rollback: %w", err)
+	}
+	b.mu.Lock()
+	tr := b.tr
+	b.mu.Unlock()
+	if b.prevDir != "" && !tr.IsUndefined() {
+		tr.Set("direction", b.prevDir)
+	}
+	b.prevDir = ""
+	return nil
+}
+
+// waitGathering waits until ICE gathering is complete, at most the
+// gather timeout.
+func (b *Browser) waitGathering(ctx context.Context) error {
+	pc := b.pc.JSValue()
+	complete := func() bool { return pc.Get("iceGatheringState").String() == "complete" }
+	if complete() {
+		return nil
+	}
+	done := make(chan struct{}, 1)
+	fn := js.FuncOf(func(js.Value, []js.Value) any {
+		if complete() {
+			select {
+			case done <- struct{}{}:
+			default:
+			}
+		}
+		return nil
+	})
+	pc.Call("addEventListener", "icegatheringstatechange", fn)
+	defer func() {
+		pc.Call("removeEventListener", "icegatheringstatechange", fn)
+		fn.Release()
+	}()
+	if complete() {
+		return nil
+	}
+	t := time.NewTimer(b.gatherTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// SetMuted implements Session: the local track's enabled flag.
+func (b *Browser) SetMuted(muted bool) {
+	b.mu.Lock()
+	b.muted = muted
+	track := firstAudioTrack(b.local)
+	b.mu.Unlock()
+	if !track.IsNull() {
+		track.Set("enabled", !muted)
+	}
+}
+
+// SendDTMF implements Session with the sender's RTCDTMFSender: the tones
+// are appended to those still playing, and all of them take this call's
+// duration and gap (insertDTMF replaces the tone buffer).
+func (b *Browser) SendDTMF(tones string, duration, gap time.Duration) error {
+	if err := ValidateTones(tones); err != nil {
+		return err
+	}
+	if err := b.checkOpen(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	tr := b.tr
+	b.mu.Unlock()
+	if tr.IsUndefined() {
+		return ErrNoTelephoneEvent
+	}
+	dtmf := tr.Get("sender").Get("dtmf")
+	if dtmf.IsNull() || dtmf.IsUndefined() {
+		return ErrNoTelephoneEvent
+	}
+	if !dtmf.Get("canInsertDTMF").Truthy() {
+		if cur := tr.Get("currentDirection"); cur.Type() == js.TypeString && !sends(Direction(cur.String())) {
+			return ErrNotSending
+		}
+		return ErrNoTelephoneEvent
+	}
+	d, g := DTMFTiming(duration, gap)
+	buffer := dtmf.Get("toneBuffer").String() + tones
+	dtmf.Call("insertDTMF", buffer, d.Milliseconds(), g.Milliseconds())
+	return nil
+}
+
+// OnDTMF implements Session; browsers do not expose received
+// telephone-events, so f is never called.
+func (b *Browser) OnDTMF(func(tone rune, duration time.Duration)) {}
+
+// OnState implements Session (the browser's connectionState).
+func (b *Browser) OnState(f func(ConnectionState)) {
+	b.mu.Lock()
+	b.onState = f
+	b.mu.Unlock()
+}
+
+// Stats implements Session from getStats(): inbound-rtp (packets, loss,
+// jitter, bytes, audioLevel), outbound-rtp (packets, bytes) and
+// remote-inbound-rtp (round-trip time), audio only; the selected
+// candidate pair's currentRoundTripTime when there is no RTCP RTT yet.
+func (b *Browser) Stats(ctx context.Context) (Stats, error) {
+	if err := b.checkOpen(); err != nil {
+		return Stats{}, err
+	}
+	report, err := await(ctx, b.pc.JSValue().Call("getStats"))
+	if err != nil {
+		return Stats{}, fmt.Errorf("media: getStats: %w", err)
+	}
+	return statsFromReport(report), nil
+}
+
+// statsFromReport maps an RTCStatsReport (a Map-like object of stats
+// dictionaries).
+func statsFromReport(report js.Value) Stats {
+	var s Stats
+	var pairRTT time.Duration
+	fn := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) == 0 {
+			return nil
+		}
+		v := args[0]
+		audio := func() bool {
+			k := v.Get("kind")
+			if k.Type() != js.TypeString {
+				k = v.Get("mediaType") // older browsers
+			}
+			return k.Type() != js.TypeString || k.String() == "audio"
+		}
+		switch v.Get("type").String() {
+		case "inbound-rtp":
+			if audio() {
+				s.PacketsReceived += uint64(number(v, "packetsReceived"))
+				s.PacketsLost += int64(number(v, "packetsLost"))
+				s.BytesRecv += uint64(number(v, "bytesReceived"))
+				s.Jitter = max(s.Jitter, seconds(number(v, "jitter")))
+				s.AudioLevel = max(s.AudioLevel, number(v, "audioLevel"))
+			}
+		case "outbound-rtp":
+			if audio() {
+				s.PacketsSent += uint64(number(v, "packetsSent"))
+				s.BytesSent += uint64(number(v, "bytesSent"))
+			}
+		case "remote-inbound-rtp":
+			if audio() {
+				s.RoundTripTime = max(s.RoundTripTime, seconds(number(v, "roundTripTime")))
+			}
+		case "candidate-pair":
+			if v.Get("nominated").Truthy() && v.Get("state").String() == "succeeded" {
+				pairRTT = max(pairRTT, seconds(number(v, "currentRoundTripTime")))
+			}
+		}
+		return nil
+	})
+	defer fn.Release()
+	report.Call("forEach", fn)
+	if s.RoundTripTime == 0 {
+		s.RoundTripTime = pairRTT
+	}
+	return s
+}
+
+// number reads a numeric property (0 when absent).
+func number(v js.Value, name string) float64 {
+	p := v.Get(name)
+	if p.Type() != js.TypeNumber {
+		return 0
+	}
+	return p.Float()
+}
+
+// Close implements Session: it closes the RTCPeerConnection and releases
+// the callbacks. The local stream's tracks are left running (the caller
+// owns them).
+func (b *Browser) Close() error {
+	b.closeOnce.Do(func() {
+		b.mu.Lock()
+		b.closed = true
+		b.mu.Unlock()
+		b.closeErr = b.pc.Close()
+		b.pc.JSValue().Call("removeEventListener", "track", b.trackFn)
+		b.trackFn.Release()
+	})
+	return b.closeErr
+}
+
+// GetUserMedia awaits navigator.mediaDevices.getUserMedia(constraints)
+// and returns the MediaStream. A refusal is a js.Error whose name is the
+// DOMException's (NotAllowedError: the user denied access).
+func GetUserMedia(ctx context.Context, constraints js.Value) (js.Value, error) {
+	nav := js.Global().Get("navigator")
+	if nav.Type() != js.TypeObject {
+		return js.Undefined(), ErrNoMediaDevices
+	}
+	md := nav.Get("mediaDevices")
+	if md.Type() != js.TypeObject || md.Get("getUserMedia").Type() != js.TypeFunction {
+		return js.Undefined(), ErrNoMediaDevices
+	}
+	stream, err := await(ctx, md.Call("getUserMedia", constraints))
+	if err != nil {
+		return js.Undefined(), fmt.Errorf("media: getUserMedia: %w", err)
+	}
+	return stream, nil
+}
+
+// await waits for a JavaScript promise without blocking the event loop
+// (the caller is a goroutine, never a js.FuncOf callback). A rejection
+// becomes a js.Error. When ctx ends first, the callbacks are released
+// once the promise settles.
+func await(ctx context.Context, promise js.Value) (js.Value, error) {
+	if promise.Type() != js.TypeObject || promise.Get("then").Type() != js.TypeFunction {
+		return promise, nil // not a promise: already the value
+	}
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	arg := func(args []js.Value) js.Value {
+		if len(args) == 0 {
+			return js.Undefined()
+		}
+		return args[0]
+	}
+	then := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: arg(args)}
+		return nil
+	})
+	catch := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: js.Undefined(), err: js.Error{Value: arg(args)}}
+		return nil
+	})
+	release := func() {
+		then.Release()
+		catch.Release()
+	}
+	promise.Call("then", then, catch)
+	select {
+	case r := <-ch:
+		release()
+		return r.v, r.err
+	case <-ctx.Done():
+		go func() {
+			<-ch
+			release()
+		}()
+		return js.Undefined(), ctx.Err()
+	}
+}
