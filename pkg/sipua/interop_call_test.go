@@ -4,6 +4,7 @@ package sipua_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -227,13 +228,18 @@ func BenchmarkInteropCall_Setup(b *testing.B) {
 			}
 		}
 	}()
+	var setups []time.Duration
 	for b.Loop() {
+		start := time.Now()
 		out, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
 		require.NoError(b, err)
 		alice.await(b, "confirmed", 10*time.Second)
+		setups = append(setups, time.Since(start))
 		b.StopTimer()
 		require.NoError(b, out.Terminate(context.Background(), 0))
 		alice.await(b, "ended", 10*time.Second)
 		b.StartTimer()
 	}
+	slices.Sort(setups)
+	b.ReportMetric(float64(setups[len(setups)/2].Microseconds())/1000, "median-ms")
 }

@@ -271,6 +271,7 @@ func (ua *UA) Call(ctx context.Context, target string, opts CallOptions) (*Sessi
 	err = ua.run(ctx, func() {
 		ua.sessions[s] = struct{}{}
 		ua.emit(NewSessionEvent{Originator: "local", Session: s})
+		s.emit("peerconnection", "local", "", nil)
 		s.sendInvite(uri, offer)
 	})
 	if err != nil {
@@ -772,6 +773,7 @@ func (s *Session) Answer(ctx context.Context, opts CallOptions) error {
 		}
 		s.media = m
 		s.watchMedia()
+		s.emit("peerconnection", "local", "", nil)
 		s.stopTimer()
 		s.setStatus(StatusWaitingForACK)
 		d, err := newDialogAsUAS(s.ua, s.invite, s.localIdent)
