@@ -243,3 +243,36 @@ func BenchmarkInteropCall_Setup(b *testing.B) {
 	slices.Sort(setups)
 	b.ReportMetric(float64(setups[len(setups)/2].Microseconds())/1000, "median-ms")
 }
+
+func TestInteropCall_GlareAndNoAnswer(t *testing.T) {
+	srv := kamailio.Start(t, kamailio.Options{Users: users})
+	alice := startPhone(t, srv, "alice", 440)
+	bob := startPhone(t, srv, "bob", 880)
+	out, in := callAndAnswer(t, alice, bob, "bob")
+
+	// Both hold at once: the re-INVITEs cross, 491s, and both retry.
+	errs := make(chan error, 2)
+	go func() { errs <- out.Hold(context.Background()) }()
+	go func() { errs <- in.Hold(context.Background()) }()
+	for range 2 {
+		select {
+		case err := <-errs:
+			require.NoError(t, err)
+		case <-time.After(20 * time.Second):
+			t.Fatal("crossed re-INVITEs did not resolve")
+		}
+	}
+	l1, r1 := out.IsOnHold()
+	l2, r2 := in.IsOnHold()
+	assert.True(t, l1 && l2, "both sides hold")
+	assert.True(t, r1 || r2, "at least the later re-INVITE saw the other's hold")
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	bob.await(t, "ended", 10*time.Second)
+
+	// Nobody answers.
+	_, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{NoAnswerTimeout: time.Second})
+	require.NoError(t, err)
+	bob.await(t, "newRTCSession", 10*time.Second)
+	assert.Equal(t, sipua.CauseNoAnswer, alice.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	assert.Equal(t, sipua.CauseCanceled, bob.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+}

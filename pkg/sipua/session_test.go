@@ -438,3 +438,20 @@ func TestStop_EndsCalls(t *testing.T) {
 	require.NoError(t, <-stopped)
 	assert.Equal(t, CauseTerminated, h.sessionEvent("ended").Cause)
 }
+
+func TestCall_IncomingWithoutSDPGetsOfferIn200AndAnswerInACK(t *testing.T) {
+	h, made := mediaHarness(t)
+	h.connect()
+	h.deliverRaw(incomingInvite(false))
+	tag := h.expectResponse(180).ToTag()
+	s := h.expectEvent("newRTCSession").(NewSessionEvent).Session
+	require.NoError(t, s.Answer(context.Background(), CallOptions{}))
+	ok := h.expectResponse(200)
+	assert.Contains(t, string(ok.Body), "m=audio", "our offer")
+	require.Len(t, (*made), 1)
+	assert.Len(t, (*made)[0].offers, 1)
+	ack := inDialog("ACK", tag, 10, "z9hG4bKack2", sdp(""))
+	h.deliverRaw(ack)
+	h.sessionEvent("confirmed")
+	assert.Len(t, (*made)[0].answers, 1, "the ACK's SDP is the answer")
+}
