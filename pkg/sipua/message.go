@@ -2,7 +2,6 @@ package sipua
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
 )
@@ -18,8 +17,7 @@ func (ua *UA) SendMessage(ctx context.Context, target string, body []byte, conte
 	if contentType == "" {
 		contentType = "text/plain"
 	}
-	result := make(chan error, 1)
-	err = ua.run(ctx, func() {
+	return ua.runAsync(ctx, func(result chan<- error) {
 		me := sipmsg.Address{DisplayName: ua.cfg.DisplayName, URI: ua.aor}
 		to := sipmsg.Address{URI: uri}
 		callID, fromTag := sipmsg.NewCallID(), sipmsg.NewTag()
@@ -54,15 +52,6 @@ func (ua *UA) SendMessage(ctx context.Context, target string, body []byte, conte
 		}
 		a.send()
 	})
-	if err != nil {
-		return err
-	}
-	select {
-	case err := <-result:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("sipua: MESSAGE: %w", ctx.Err())
-	}
 }
 
 // receiveMessage answers an incoming MESSAGE: 200 and a newMessage event

@@ -880,8 +880,7 @@ func (s *Session) Hold(ctx context.Context) error { return s.setHold(ctx, true) 
 func (s *Session) Unhold(ctx context.Context) error { return s.setHold(ctx, false) }
 
 func (s *Session) setHold(ctx context.Context, hold bool) error {
-	result := make(chan error, 1)
-	err := s.ua.run(ctx, func() {
+	return s.ua.runAsync(ctx, func(result chan<- error) {
 		if !s.IsEstablished() {
 			result <- errors.New("sipua: hold needs an established call")
 			return
@@ -893,15 +892,6 @@ func (s *Session) setHold(ctx context.Context, hold bool) error {
 		}
 		s.reinvite(ctx, hold, false, 0, result)
 	})
-	if err != nil {
-		return err
-	}
-	select {
-	case err := <-result:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 func (s *Session) holdDirection(hold bool) media.Direction {
@@ -922,7 +912,7 @@ func (s *Session) holdDirection(hold bool) media.Direction {
 // take a moment). A 491 (glare) is retried after the random delay of RFC
 // 3261 §14.1 with the offer rolled back; a final failure rolls the hold
 // state back.
-func (s *Session) reinvite(ctx context.Context, hold, iceRestart bool, attempt int, result chan error) {
+func (s *Session) reinvite(ctx context.Context, hold, iceRestart bool, attempt int, result chan<- error) {
 	if s.reinviting {
 		result <- errors.New("sipua: a re-INVITE is already in progress")
 		return
@@ -947,7 +937,7 @@ func (s *Session) reinvite(ctx context.Context, hold, iceRestart bool, attempt i
 	}()
 }
 
-func (s *Session) sendReinvite(ctx context.Context, offer string, hold, iceRestart bool, attempt int, result chan error) {
+func (s *Session) sendReinvite(ctx context.Context, offer string, hold, iceRestart bool, attempt int, result chan<- error) {
 	var sent *sipmsg.Message
 	a := &authedRequest{ua: s.ua,
 		build: func() (*sipmsg.Message, error) {
@@ -1017,8 +1007,7 @@ func (s *Session) sendReinvite(ctx context.Context, offer string, hold, iceResta
 // Renegotiate sends a re-INVITE with a fresh offer; iceRestart asks for
 // new ICE credentials (after a network change).
 func (s *Session) Renegotiate(ctx context.Context, iceRestart bool) error {
-	result := make(chan error, 1)
-	err := s.ua.run(ctx, func() {
+	return s.ua.runAsync(ctx, func(result chan<- error) {
 		if !s.IsEstablished() {
 			result <- errors.New("sipua: renegotiation needs an established call")
 			return
@@ -1026,15 +1015,6 @@ func (s *Session) Renegotiate(ctx context.Context, iceRestart bool) error {
 		local, _ := s.IsOnHold()
 		s.reinvite(ctx, local, iceRestart, 0, result)
 	})
-	if err != nil {
-		return err
-	}
-	select {
-	case err := <-result:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // recover restarts ICE on an established call after the connection came
@@ -1207,8 +1187,7 @@ func (s *Session) SendInfo(ctx context.Context, contentType string, body []byte)
 }
 
 func (s *Session) sendInfo(ctx context.Context, contentType string, body []byte) error {
-	result := make(chan error, 1)
-	err := s.ua.run(ctx, func() {
+	return s.ua.runAsync(ctx, func(result chan<- error) {
 		if s.dlg == nil || s.ended {
 			result <- errors.New("sipua: INFO needs an established call")
 			return
@@ -1234,15 +1213,6 @@ func (s *Session) sendInfo(ctx context.Context, contentType string, body []byte)
 			result <- nil
 		}, func(err error) { result <- err })
 	})
-	if err != nil {
-		return err
-	}
-	select {
-	case err := <-result:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // receiveInfo answers an INFO: DTMF relay bodies become newDTMF, others

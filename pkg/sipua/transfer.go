@@ -27,8 +27,7 @@ func (s *Session) Refer(ctx context.Context, target string, opts ReferOptions) e
 	if err != nil {
 		return err
 	}
-	result := make(chan error, 1)
-	err = s.ua.run(ctx, func() {
+	return s.ua.runAsync(ctx, func(result chan<- error) {
 		if !s.IsEstablished() || s.dlg == nil {
 			result <- errors.New("sipua: transfer needs an established call")
 			return
@@ -57,15 +56,6 @@ func (s *Session) Refer(ctx context.Context, target string, opts ReferOptions) e
 		}
 		a.send()
 	})
-	if err != nil {
-		return err
-	}
-	select {
-	case err := <-result:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // referTo builds the Refer-To value; for an attended transfer it carries

@@ -300,6 +300,23 @@ func (ua *UA) run(ctx context.Context, f func()) error {
 	}
 }
 
+// runAsync starts work on the loop and waits for the outcome it reports
+// on result (buffered, so reporting never blocks the loop).
+func (ua *UA) runAsync(ctx context.Context, start func(result chan<- error)) error {
+	result := make(chan error, 1)
+	if err := ua.run(ctx, func() { start(result) }); err != nil {
+		return err
+	}
+	select {
+	case err := <-result:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-ua.done:
+		return ErrStopped
+	}
+}
+
 // after arms a timer whose callback runs on the loop.
 func (ua *UA) after(d time.Duration, f func()) clock.Timer {
 	return ua.clk.AfterFunc(d, func() { ua.post(f) })
