@@ -42,6 +42,7 @@ help: ## list the targets
 
 build: check-wasm-exec ## build the WebAssembly module web/wasmphone.wasm
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $(WASM) ./cmd/wasm
+	cp wasm_exec.js web/wasm_exec.js
 
 size: build ## build, then print raw, gzip and brotli sizes of the module
 	@scripts/need.sh brotli brotli
@@ -119,4 +120,4 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 20s)
 ## ---- clean -----------------------------------------------------------------
 
 clean: ## remove build outputs
-	rm -f $(WASM)
+	rm -f $(WASM) web/wasm_exec.js
