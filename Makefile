@@ -28,7 +28,7 @@ FUZZPKG  ?= ./...
 GOFILES  := find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*'
 
 .PHONY: help build size test test-deps lint fmt-check fmt vet wasm-deps unit wasmtest smoke bench fuzz clean \
-	wasm-exec check-wasm-exec check-node web-deps
+	wasm-exec check-wasm-exec check-node web-deps typecheck
 
 help: ## list the targets
 	@echo "usage: make TARGET [VAR=value ...]"
@@ -56,7 +56,7 @@ wasm-exec: ## copy the Go toolchain's wasm_exec.js to ./wasm_exec.js (after a Go
 
 ## ---- test ------------------------------------------------------------------
 
-test: test-deps lint unit wasmtest smoke ## run every test layer: lint, unit and interop (Kamailio), js/wasm, smoke
+test: test-deps lint typecheck unit wasmtest smoke ## run every test layer: lint, TypeScript declarations, unit and interop (Kamailio), js/wasm, smoke
 
 lint: fmt-check vet wasm-deps ## gofmt check, go vet natively and for js/wasm, wasm dependency check
 
@@ -108,6 +108,13 @@ check-node: ## check that Node.js 20 or newer is installed
 # web/package.json and web/package-lock.json exist, this runs `npm ci` there.
 web-deps: ## install web/'s npm packages (npm ci), when it has any
 	@if [ -f web/package-lock.json ]; then cd web && npm ci --no-audit --no-fund; fi
+
+# The TypeScript declarations (web/index.d.ts, index.d.cts, loader.d.ts)
+# checked against the typed example programs in web/test/types/, which use
+# the API as the original README and JsSIP users do; never run.
+typecheck: check-node web-deps ## type-check web/'s TypeScript declarations and web/test/types/ (tsc --noEmit)
+	@echo "== tsc --noEmit (web/tsconfig.json)"
+	cd web && npx --no-install tsc -p tsconfig.json --noEmit
 
 ## ---- measure ---------------------------------------------------------------
 
