@@ -7,5 +7,11 @@ const api = await load();
 /** The library's version. */
 export const version = api.version;
 
+/**
+ * The REST client: new Sipcentric({username, password, partnerId?, baseUrl?,
+ * token?, timeout?}), as in @sipcentric/pbx-client.
+ */
+export const Sipcentric = api.Sipcentric;
+
 export { load };
 export default api;

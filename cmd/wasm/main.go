@@ -30,9 +30,9 @@
 // promise that go.run returns: the callback means ready, an exit before it
 // means failure (go.exit receives the status).
 //
-// Today the api object has one property, version: the library's version
-// (internal/version). The JavaScript API (package pkg/jsbridge) will add its
-// functions to the same object before the callback is called.
+// The api object has the properties version, the library's version
+// (internal/version), and Sipcentric, the constructor of the REST client
+// (package pkg/jsbridge); they are in place before the callback is called.
 
 package main
 
@@ -42,6 +42,7 @@ import (
 	"syscall/js"
 
 	"github.com/wasmphone/wasmphone/internal/version"
+	"github.com/wasmphone/wasmphone/pkg/jsbridge"
 )
 
 // readyEnv names the environment variable (go.env on the JavaScript side)
@@ -55,6 +56,7 @@ const defaultReady = "__wasmphoneInit"
 func main() {
 	api := js.Global().Get("Object").New()
 	api.Set("version", version.Version)
+	api.Set("Sipcentric", jsbridge.SipcentricConstructor())
 
 	if code, err := signalReady(api); err != nil {
 		fmt.Fprintf(os.Stderr, "wasmphone: %v\n", err)

@@ -272,14 +272,24 @@ func (sub *subscription) send(expires int) {
 			return m, err
 		},
 		onFinal: func(resp *sipmsg.Message) {
-			if sub.gone || callID != sub.callID {
+			if callID != sub.callID {
+				return
+			}
+			if sub.gone {
+				sub.pending = false
+				sub.finishPendingUnsubscribe(sent, resp)
 				return
 			}
 			sub.pending = false
 			sub.onResponse(sent, resp)
 		},
 		onFail: func(err error) {
-			if sub.gone || callID != sub.callID {
+			if callID != sub.callID {
+				return
+			}
+			if sub.gone {
+				sub.pending = false
+				sub.finishPendingUnsubscribe(sent, nil)
 				return
 			}
 			sub.pending = false
@@ -487,6 +497,12 @@ func (sub *subscription) terminatedByServer(ss sipmsg.ValueParams) {
 func (sub *subscription) unsubscribe(done func()) bool {
 	sub.gone = true
 	sub.stopTimer()
+	if sub.dlg == nil && sub.pending && sub.ua.connected.Load() {
+		// The SUBSCRIBE is still in flight: end the subscription once its
+		// 2xx has made the dialog (see send).
+		sub.onGone = done
+		return true
+	}
 	if sub.dlg == nil || !sub.ua.connected.Load() {
 		sub.reset()
 		return false
@@ -512,6 +528,23 @@ func (sub *subscription) unsubscribe(done func()) bool {
 func callDone(done func()) {
 	if done != nil {
 		done()
+	}
+}
+
+// finishPendingUnsubscribe ends a subscription that was unsubscribed
+// while its initial SUBSCRIBE was in flight: a 2xx made a dialog at the
+// notifier, which gets its SUBSCRIBE with Expires: 0 now.
+func (sub *subscription) finishPendingUnsubscribe(req, resp *sipmsg.Message) {
+	done := sub.onGone
+	sub.onGone = nil
+	if resp != nil && resp.StatusCode < 300 && sub.dlg == nil {
+		if d, err := newDialogAsUAC(sub.ua, req, resp); err == nil {
+			sub.adopt(d)
+		}
+	}
+	if sub.dlg == nil || !sub.unsubscribe(done) {
+		sub.reset()
+		callDone(done)
 	}
 }
 

@@ -88,11 +88,13 @@ func TestSubscribe_DialogEventStatesAndRefresh(t *testing.T) {
 	h.expectResponse(200)
 	assert.Equal(t, dialoginfo.Busy, h.expectEvent("userStateChanged").(UserStateChangedEvent).State)
 
-	// Refreshed in the dialog before expiry (between 75% and 90%).
+	// Refreshed in the dialog before expiry (between 75% and 90%). Time
+	// moves in one-second steps so that the refresh's own transaction
+	// timer cannot fall due in the same step.
 	h.advance(449 * time.Second)
 	h.nothingSent()
-	h.advance(91 * time.Second)
-	refresh := h.expect(sipmsg.SUBSCRIBE)
+	refresh := h.advanceUntilSent(91*time.Second, time.Second)
+	require.Equal(t, sipmsg.SUBSCRIBE, refresh.Method)
 	assert.Equal(t, sub2.CallID(), refresh.CallID())
 	assert.Equal(t, notifierTag, refresh.ToTag())
 	assert.Equal(t, "sip:presence@192.0.2.1:8080;transport=ws", refresh.RequestURI.String())
@@ -215,4 +217,21 @@ func TestSubscribe_AgainAfterReconnect(t *testing.T) {
 	h.connect()
 	again := h.expect(sipmsg.SUBSCRIBE)
 	assert.NotEqual(t, s.CallID(), again.CallID())
+}
+
+func TestUnsubscribe_WhileTheSubscribeIsInFlight(t *testing.T) {
+	h := newHarness(t)
+	h.connect()
+	require.NoError(t, h.ua.SubscribeToUser(context.Background(), "204"))
+	sub := h.expect(sipmsg.SUBSCRIBE)
+	require.NoError(t, h.ua.UnsubscribeUser(context.Background(), "204"))
+	h.nothingSent()
+	// The 2xx made a subscription at the notifier: it is ended at once.
+	h.acceptSubscribe(sub, 600)
+	un := h.expect(sipmsg.SUBSCRIBE)
+	assert.Equal(t, "0", un.Get(sipmsg.HdrExpires))
+	assert.Equal(t, sub.CallID(), un.CallID())
+	assert.Equal(t, notifierTag, un.ToTag())
+	h.reply(un, 200)
+	h.nothingSent()
 }

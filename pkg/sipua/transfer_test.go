@@ -139,6 +139,7 @@ func TestAttendedTransfer_ReplacesEndsTheOldCall(t *testing.T) {
 	h.deliverRaw(inDialog("ACK", ok200.ToTag(), 10, "z9hG4bKack9", ""))
 	bye := h.expect(sipmsg.BYE)
 	assert.Equal(t, inv2.CallID(), bye.CallID())
+	h.sync() // the BYE leaves before the loop marks the call ended
 	assert.True(t, second.IsEnded())
 
 	unknown := strings.Replace(strings.ReplaceAll(incomingInvite(true), "incoming-call-1", "incoming-call-9"), "Max-Forwards: 69\r\n",

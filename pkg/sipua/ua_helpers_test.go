@@ -217,6 +217,22 @@ func (h *harness) advance(d time.Duration) {
 	h.sync()
 }
 
+// advanceUntilSent moves the clock in steps until the UA sends something,
+// at most max; it fails when nothing is sent.
+func (h *harness) advanceUntilSent(max, step time.Duration) *sipmsg.Message {
+	h.t.Helper()
+	for moved := time.Duration(0); moved < max; moved += step {
+		h.advance(step)
+		select {
+		case m := <-h.tr.sent:
+			return m
+		default:
+		}
+	}
+	h.t.Fatalf("the UA sent nothing within %v", max)
+	return nil
+}
+
 func challenge(realm, nonce string, stale bool) func(*sipmsg.Message) {
 	return func(m *sipmsg.Message) {
 		v := `Digest realm="` + realm + `", nonce="` + nonce + `", qop="auth", algorithm=MD5`
