@@ -197,7 +197,7 @@ func (c *Client) call(ctx context.Context, method, ref string, query url.Values,
 		req.Body = b
 		req.Header.Set("Content-Type", "application/json")
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	ctx, cancel := c.withTimeout(ctx, req)
 	defer cancel()
 	start := time.Now()
 	resp, err := c.transport.Do(ctx, req)
@@ -220,6 +220,17 @@ func (c *Client) call(ctx context.Context, method, ref string, query url.Values,
 		return nil, nil, httpError(op, resp, data)
 	}
 	return resp, data, nil
+}
+
+// withTimeout bounds one request by Options.Timeout: with a context
+// deadline natively, through the request under js/wasm (see
+// Request.Timeout). A custom Transport always gets a context deadline.
+func (c *Client) withTimeout(ctx context.Context, req *Request) (context.Context, context.CancelFunc) {
+	if deadlineInTransport && c.opts.Transport == nil {
+		req.Timeout = c.opts.Timeout
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, c.opts.Timeout)
 }
 
 func (c *Client) networkError(ctx context.Context, op string, err error) *Error {
@@ -309,9 +320,10 @@ func (c *Client) Authenticate(ctx context.Context) (string, error) {
 	h.Set("X-WWW-Authenticate", "false")
 	h.Set("Content-Type", "application/json")
 	op := "POST " + target
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	req := &Request{Method: "POST", URL: target, Header: h, Body: []byte("{}")}
+	ctx, cancel := c.withTimeout(ctx, req)
 	defer cancel()
-	resp, err := c.transport.Do(ctx, &Request{Method: "POST", URL: target, Header: h, Body: []byte("{}")})
+	resp, err := c.transport.Do(ctx, req)
 	if err != nil {
 		return "", c.networkError(ctx, op, err)
 	}

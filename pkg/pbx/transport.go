@@ -3,6 +3,7 @@ package pbx
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // Header holds HTTP header fields; keys are canonicalized as in net/http
@@ -83,6 +84,12 @@ type Request struct {
 	Header Header
 	// Body is nil for requests without a body (GET, DELETE).
 	Body []byte
+	// Timeout, when set, bounds the whole request including its body.
+	// The client uses it instead of a context deadline where the
+	// transport keeps time better (under js/wasm, a Go timer keeps
+	// Node.js alive until it would have fired, even after it was
+	// stopped; the Fetch API's AbortSignal.timeout does not).
+	Timeout time.Duration
 }
 
 // Response is an HTTP response whose body is read incrementally, so the

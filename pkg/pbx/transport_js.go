@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall/js"
+	"time"
 )
 
 // errNoFetch is returned by Do when the JavaScript runtime has no fetch.
@@ -92,9 +93,16 @@ func (fetchTransport) Do(ctx context.Context, req *Request) (resp *Response, err
 		js.CopyBytesToJS(body, req.Body)
 		init.Set("body", body)
 	}
+	timedOut := func() bool { return false }
 	if ac := global.Get("AbortController"); ac.Type() == js.TypeFunction {
 		ctrl := ac.New()
 		init.Set("signal", ctrl.Get("signal"))
+		if req.Timeout > 0 {
+			if sig, fired, ok := timeoutSignal(ctrl.Get("signal"), req.Timeout); ok {
+				init.Set("signal", sig)
+				timedOut = fired
+			}
+		}
 		// AfterFunc runs abort in its own goroutine when ctx is done,
 		// until stop is called (once the body is finished or closed).
 		stop = context.AfterFunc(ctx, func() { ctrl.Call("abort") })
@@ -116,6 +124,9 @@ func (fetchTransport) Do(ctx context.Context, req *Request) (resp *Response, err
 		if err := ctx.Err(); err != nil {
 			return nil, abortedError(op, err)
 		}
+		if timedOut() {
+			return nil, deadlineError(op)
+		}
 		return nil, &fetchError{op: op, text: jsErrorText(res.v), err: js.Error{Value: res.v}}
 	}
 
@@ -134,7 +145,7 @@ func (fetchTransport) Do(ctx context.Context, req *Request) (resp *Response, err
 	if u := r.Get("url"); u.Type() == js.TypeString && u.String() != "" {
 		resp.URL = u.String()
 	}
-	b := &fetchBody{ctx: ctx, op: "read body of " + method + " " + req.URL, stop: stop}
+	b := &fetchBody{ctx: ctx, op: "read body of " + method + " " + req.URL, stop: stop, timedOut: timedOut}
 	if body := r.Get("body"); body.Type() == js.TypeObject {
 		b.reader = body.Call("getReader")
 	} else {
@@ -209,6 +220,8 @@ type fetchBody struct {
 	op     string
 	reader js.Value    // ReadableStreamDefaultReader; undefined without a body
 	stop   func() bool // stops watching ctx
+	// timedOut reports whether the request's Timeout aborted it.
+	timedOut func() bool
 
 	readMu sync.Mutex // held by Read: one pending reader.read() at a time
 	buf    []byte     // what is left of the last chunk
@@ -254,6 +267,9 @@ func (b *fetchBody) Read(p []byte) (int, error) {
 		if !res.ok {
 			if err := b.ctx.Err(); err != nil {
 				return 0, b.fail(abortedError(b.op, err))
+			}
+			if b.timedOut != nil && b.timedOut() {
+				return 0, b.fail(deadlineError(b.op))
 			}
 			return 0, b.fail(&fetchError{op: b.op, text: jsErrorText(res.v), err: js.Error{Value: res.v}})
 		}
@@ -361,4 +377,26 @@ func errorPart(v js.Value) string {
 		parts = append(parts, "["+c.String()+"]")
 	}
 	return strings.TrimSuffix(strings.Join(parts, " "), ":")
+}
+
+// deadlineInTransport: under js/wasm the client hands its per-request
+// timeout to fetch (Request.Timeout) instead of arming a Go timer.
+const deadlineInTransport = true
+
+// timeoutSignal returns an AbortSignal that fires after d, combined with
+// signal, and a report of whether the timeout fired; ok is false where
+// AbortSignal.timeout or AbortSignal.any are missing.
+func timeoutSignal(signal js.Value, d time.Duration) (combined js.Value, timedOut func() bool, ok bool) {
+	as := js.Global().Get("AbortSignal")
+	if as.Type() != js.TypeFunction || as.Get("timeout").Type() != js.TypeFunction || as.Get("any").Type() != js.TypeFunction {
+		return js.Value{}, nil, false
+	}
+	t := as.Call("timeout", max(1, d.Milliseconds()))
+	combined = as.Call("any", js.ValueOf([]any{signal, t}))
+	return combined, func() bool { return t.Get("aborted").Truthy() }, true
+}
+
+// deadlineError reports a request that ran out of its Request.Timeout.
+func deadlineError(op string) error {
+	return fmt.Errorf("pbx: %s: timed out: %w", op, context.DeadlineExceeded)
 }

@@ -78,3 +78,7 @@ func (t *httpTransport) Do(ctx context.Context, req *Request) (*Response, error)
 		Body:       hresp.Body,
 	}, nil
 }
+
+// deadlineInTransport: natively the client bounds requests with context
+// deadlines (see Request.Timeout).
+const deadlineInTransport = false
