@@ -103,9 +103,19 @@ func newDialogAsUAS(ua *UA, req *sipmsg.Message, local sipmsg.Address) (*dialog,
 // following loose or strict routing (RFC 3261 §12.2.1.1).
 func (d *dialog) request(method string) (*sipmsg.Message, error) {
 	d.localSeq++
+	return d.build(method, d.localSeq)
+}
+
+// ack builds the ACK of the 2xx to the INVITE with CSeq number seq: an
+// in-dialog request that takes the INVITE's number (RFC 3261 §13.2.2.4).
+func (d *dialog) ack(seq uint32) (*sipmsg.Message, error) {
+	return d.build(sipmsg.ACK, seq)
+}
+
+func (d *dialog) build(method string, seq uint32) (*sipmsg.Message, error) {
 	spec := sipmsg.RequestSpec{
 		Method: method, URI: d.remoteTarget, Via: d.ua.via(),
-		From: d.local, To: d.remote, CallID: d.id.callID, CSeq: d.localSeq,
+		From: d.local, To: d.remote, CallID: d.id.callID, CSeq: seq,
 		Routes: d.routeSet,
 	}
 	if len(d.routeSet) > 0 && !d.routeSet[0].URI.Params.Has("lr") {

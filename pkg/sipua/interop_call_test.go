@@ -15,30 +15,16 @@ import (
 	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
 	"github.com/wasmphone/wasmphone/pkg/sipua/media"
-	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
 )
 
 // startPhone starts a registered agent with real native media: pion,
 // a generated tone of the given frequency, loopback ICE only.
 func startPhone(t testing.TB, srv *kamailio.Server, user string, tone float64) *agent {
 	t.Helper()
-	a := &agent{events: make(chan sipua.Event, 4096)}
-	ua, err := sipua.New(sipua.Config{
-		Servers:         []transport.Server{{URL: srv.WSURL}},
-		URI:             "sip:" + user + "@" + srv.Domain,
-		Password:        users[user],
-		Register:        true,
-		Media:           media.Factory(media.AudioOptions{LoopbackOnly: true, ToneFrequency: tone}),
-		TransportConfig: transport.Config{MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second},
-		OnEvent:         func(e sipua.Event) { a.events <- e },
-	})
-	require.NoError(t, err)
-	a.ua = ua
-	require.NoError(t, ua.Start())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = ua.Stop(ctx)
+	a := startUA(t, srv, user, func(c *sipua.Config) {
+		c.Password = users[user]
+		c.Register = true
+		c.Media = media.Factory(media.AudioOptions{LoopbackOnly: true, ToneFrequency: tone})
 	})
 	a.await(t, "registered", 10*time.Second)
 	return a

@@ -26,16 +26,22 @@ type agent struct {
 
 func startAgent(t testing.TB, srv *kamailio.Server, user, password string, register bool) *agent {
 	t.Helper()
+	return startUA(t, srv, user, func(c *sipua.Config) { c.Password = password; c.Register = register })
+}
+
+// startUA starts a UA of user on srv; mutate adjusts its configuration.
+func startUA(t testing.TB, srv *kamailio.Server, user string, mutate func(*sipua.Config)) *agent {
+	t.Helper()
 	a := &agent{events: make(chan sipua.Event, 4096)}
-	ua, err := sipua.New(sipua.Config{
-		Servers:  []transport.Server{{URL: srv.WSURL}},
-		URI:      "sip:" + user + "@" + srv.Domain,
-		Password: password,
-		Register: register,
-		// Quick reconnects keep the restart test short.
+	cfg := sipua.Config{
+		Servers: []transport.Server{{URL: srv.WSURL}},
+		URI:     "sip:" + user + "@" + srv.Domain,
+		// Quick reconnects keep the restart tests short.
 		TransportConfig: transport.Config{MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second},
 		OnEvent:         func(e sipua.Event) { a.events <- e },
-	})
+	}
+	mutate(&cfg)
+	ua, err := sipua.New(cfg)
 	require.NoError(t, err)
 	a.ua = ua
 	require.NoError(t, ua.Start())

@@ -170,34 +170,29 @@ func (r *registrator) onResponse(resp *sipmsg.Message) {
 func (r *registrator) grantedExpires(resp *sipmsg.Message) int {
 	contacts, _ := resp.Contacts()
 	for _, c := range contacts {
-		if c.URI.User == r.ua.contact.URI.User && strings.EqualFold(c.URI.Host, r.ua.contact.URI.Host) {
-			if g, ok := c.Params.Get("pub-gruu"); ok {
-				if u, err := sipmsg.ParseURI(g); err == nil && u.IsSIP() && u.Params.Has("gr") {
-					r.ua.gruu = u
-				}
-			}
-			if e, ok := c.Expires(); ok {
-				return e
-			}
-			break
+		if c.URI.User != r.ua.contact.URI.User || !strings.EqualFold(c.URI.Host, r.ua.contact.URI.Host) {
+			continue
 		}
+		if g, ok := c.Params.Get("pub-gruu"); ok {
+			if u, err := sipmsg.ParseURI(g); err == nil && u.IsSIP() && u.Params.Has("gr") {
+				r.ua.gruu = u
+			}
+		}
+		if e, ok := c.Expires(); ok {
+			return e
+		}
+		if e, err := resp.Expires(); err == nil {
+			return int(e)
+		}
+		return r.expires
 	}
-	if len(contacts) > 0 && !r.hasOurContact(contacts) {
-		return 0
+	if len(contacts) > 0 {
+		return 0 // the registrar lists bindings, none of them ours
 	}
 	if e, err := resp.Expires(); err == nil {
 		return int(e)
 	}
 	return r.expires
-}
-
-func (r *registrator) hasOurContact(contacts []sipmsg.Address) bool {
-	for _, c := range contacts {
-		if c.URI.User == r.ua.contact.URI.User && strings.EqualFold(c.URI.Host, r.ua.contact.URI.Host) {
-			return true
-		}
-	}
-	return false
 }
 
 // refreshDelay is when to refresh a binding of the given lifetime, as

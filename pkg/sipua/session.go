@@ -383,7 +383,7 @@ func (s *Session) onFinal(resp *sipmsg.Message) {
 	code := resp.StatusCode
 	if code >= 200 && code < 300 {
 		if s.dlg != nil {
-			s.ack(resp) // a retransmitted 2xx: ACK again
+			s.ackRequest(s.invite) // a retransmitted 2xx: ACK again
 			return
 		}
 		d, err := newDialogAsUAC(s.ua, s.invite, resp)
@@ -400,19 +400,19 @@ func (s *Session) onFinal(resp *sipmsg.Message) {
 		}
 		if s.ended || s.cancelled {
 			// The answer crossed our CANCEL: ACK it, then BYE.
-			s.ack(resp)
+			s.ackRequest(s.invite)
 			s.sendBye(CauseCanceled)
 			return
 		}
 		if !s.answered {
 			if len(resp.Body) == 0 {
-				s.ack(resp)
+				s.ackRequest(s.invite)
 				s.sendBye(CauseMissingSDP)
 				s.fail("remote", CauseMissingSDP, resp)
 				return
 			}
 			if err := s.media.SetRemoteAnswer(string(resp.Body)); err != nil {
-				s.ack(resp)
+				s.ackRequest(s.invite)
 				s.sendBye(CauseBadMediaDescription)
 				s.fail("remote", CauseBadMediaDescription, resp)
 				return
@@ -421,7 +421,7 @@ func (s *Session) onFinal(resp *sipmsg.Message) {
 		}
 		s.stopTimer()
 		s.emit("accepted", "remote", "", resp)
-		s.ack(resp)
+		s.ackRequest(s.invite)
 		s.confirmed("remote", resp)
 		s.startSessionTimer(resp, "uac")
 		return
@@ -440,12 +440,10 @@ func (s *Session) onFinal(resp *sipmsg.Message) {
 }
 
 // ack sends the ACK of a 2xx: an in-dialog request with the INVITE's CSeq.
-func (s *Session) ack(resp *sipmsg.Message) {
-	cseq, _ := s.invite.CSeq()
-	saved := s.dlg.localSeq
-	s.dlg.localSeq = cseq.Seq - 1
-	ack, err := s.dlg.request(sipmsg.ACK)
-	s.dlg.localSeq = saved
+// ackRequest sends the ACK of the 2xx to one of our INVITEs.
+func (s *Session) ackRequest(invite *sipmsg.Message) {
+	cseq, _ := invite.CSeq()
+	ack, err := s.dlg.ack(cseq.Seq)
 	if err != nil {
 		return
 	}
@@ -501,17 +499,7 @@ func (s *Session) sendCancel() {
 	if s.invite == nil {
 		return
 	}
-	c := &sipmsg.Message{Method: sipmsg.CANCEL, RequestURI: s.invite.RequestURI.Clone(), Proto: sipmsg.Version}
-	cseq, _ := s.invite.CSeq()
-	_ = c.Add(sipmsg.HdrVia, s.invite.Get(sipmsg.HdrVia))
-	for _, r := range s.invite.Values(sipmsg.HdrRoute) {
-		_ = c.Add(sipmsg.HdrRoute, r)
-	}
-	_ = c.Add(sipmsg.HdrMaxForwards, "70")
-	_ = c.Add(sipmsg.HdrTo, s.invite.Get(sipmsg.HdrTo))
-	_ = c.Add(sipmsg.HdrFrom, s.invite.Get(sipmsg.HdrFrom))
-	_ = c.Add(sipmsg.HdrCallID, s.invite.CallID())
-	_ = c.Add(sipmsg.HdrCSeq, sipmsg.CSeq{Seq: cseq.Seq, Method: sipmsg.CANCEL}.String())
+	c := sameTransaction(s.invite, sipmsg.CANCEL, s.invite.Get(sipmsg.HdrTo))
 	s.ua.sendRequest(c, func(*sipmsg.Message) {}, func(error) {})
 }
 

@@ -96,7 +96,7 @@ func (s *Session) sendReinvite(ctx context.Context, offer string, hold, iceResta
 			code := resp.StatusCode
 			switch {
 			case code >= 200 && code < 300:
-				s.ackReinvite(sent)
+				s.ackRequest(sent)
 				if err := s.media.SetRemoteAnswer(string(resp.Body)); err != nil {
 					result <- err
 					return
@@ -167,17 +167,6 @@ func (s *Session) recover(reason string) {
 	local, _ := s.IsOnHold()
 	result := make(chan error, 1)
 	s.reinvite(context.Background(), local, true, 0, result)
-}
-
-func (s *Session) ackReinvite(req *sipmsg.Message) {
-	cseq, _ := req.CSeq()
-	saved := s.dlg.localSeq
-	s.dlg.localSeq = cseq.Seq - 1
-	ack, err := s.dlg.request(sipmsg.ACK)
-	s.dlg.localSeq = saved
-	if err == nil {
-		_ = s.ua.send(ack)
-	}
 }
 
 // receiveReinvite answers a re-INVITE: remote hold is read from the

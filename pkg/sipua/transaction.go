@@ -127,20 +127,28 @@ func (tx *clientTx) receive(resp *sipmsg.Message) {
 // same branch, Call-ID, From, Request-URI and Route as the INVITE, To from
 // the response.
 func (tx *clientTx) ackFailure(resp *sipmsg.Message) {
-	ack := &sipmsg.Message{Method: sipmsg.ACK, RequestURI: tx.req.RequestURI.Clone(), Proto: sipmsg.Version}
-	cseq, _ := tx.req.CSeq()
-	_ = ack.Add(sipmsg.HdrVia, tx.req.Get(sipmsg.HdrVia))
-	for _, r := range tx.req.Values(sipmsg.HdrRoute) {
-		_ = ack.Add(sipmsg.HdrRoute, r)
-	}
-	_ = ack.Add(sipmsg.HdrMaxForwards, "70")
-	_ = ack.Add(sipmsg.HdrFrom, tx.req.Get(sipmsg.HdrFrom))
-	_ = ack.Add(sipmsg.HdrTo, resp.Get(sipmsg.HdrTo))
-	_ = ack.Add(sipmsg.HdrCallID, tx.req.CallID())
-	_ = ack.Add(sipmsg.HdrCSeq, sipmsg.CSeq{Seq: cseq.Seq, Method: sipmsg.ACK}.String())
+	ack := sameTransaction(tx.req, sipmsg.ACK, resp.Get(sipmsg.HdrTo))
 	if err := tx.ua.send(ack); err != nil {
 		tx.ua.log.Debug("sipua: cannot send ACK", "err", err)
 	}
+}
+
+// sameTransaction builds a request that belongs to req's INVITE
+// transaction (its CANCEL, or the ACK of a failure): same Request-URI,
+// top Via, Route, From, Call-ID and CSeq number, the given To.
+func sameTransaction(req *sipmsg.Message, method, to string) *sipmsg.Message {
+	m := &sipmsg.Message{Method: method, RequestURI: req.RequestURI.Clone(), Proto: sipmsg.Version}
+	cseq, _ := req.CSeq()
+	_ = m.Add(sipmsg.HdrVia, req.Get(sipmsg.HdrVia))
+	for _, r := range req.Values(sipmsg.HdrRoute) {
+		_ = m.Add(sipmsg.HdrRoute, r)
+	}
+	_ = m.Add(sipmsg.HdrMaxForwards, "70")
+	_ = m.Add(sipmsg.HdrFrom, req.Get(sipmsg.HdrFrom))
+	_ = m.Add(sipmsg.HdrTo, to)
+	_ = m.Add(sipmsg.HdrCallID, req.CallID())
+	_ = m.Add(sipmsg.HdrCSeq, sipmsg.CSeq{Seq: cseq.Seq, Method: method}.String())
+	return m
 }
 
 // serverTx is a server transaction over a reliable transport: it keeps
