@@ -3,7 +3,7 @@ package sipua
 import (
 	"bytes"
 	"errors"
-	"regexp"
+	"strings"
 
 	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
 	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
@@ -173,12 +173,28 @@ func (ua *UA) dispatchInDialog(m *sipmsg.Message, tx *serverTx) {
 	}
 }
 
-var credentialRE = regexp.MustCompile(`(?im)^((?:Proxy-)?Authorization:).*$`)
-
-// redact hides credentials in a message for the trace log.
+// redact hides credentials in a message for the trace log: the value of
+// every Authorization and Proxy-Authorization header line is replaced.
 func redact(data []byte) string {
 	if !bytes.Contains(bytes.ToLower(data), []byte("authorization")) {
 		return string(data)
 	}
-	return credentialRE.ReplaceAllString(string(data), "$1 [redacted]")
+	var b strings.Builder
+	b.Grow(len(data))
+	for line := range strings.SplitAfterSeq(string(data), "\n") {
+		name, _, found := strings.Cut(line, ":")
+		name = strings.TrimRight(name, " \t")
+		if found && (strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization")) {
+			b.WriteString(name)
+			b.WriteString(": [redacted]")
+			if strings.HasSuffix(line, "\r\n") {
+				b.WriteString("\r\n")
+			} else if strings.HasSuffix(line, "\n") {
+				b.WriteString("\n")
+			}
+			continue
+		}
+		b.WriteString(line)
+	}
+	return b.String()
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -80,14 +79,11 @@ type Config struct {
 	// draws the back-off jitter (default: math/rand/v2.Int64N).
 	Rand func(n int64) int64
 
-	// HTTPClient performs the WebSocket handshake natively (default:
-	// http.DefaultClient), e.g. to trust a private CA for wss://. Ignored
-	// under js/wasm, where the browser's WebSocket dials.
-	HTTPClient *http.Client
-	// Header adds HTTP headers to the handshake natively (e.g. Origin,
-	// which some servers check). Ignored under js/wasm, where the browser
-	// sets them.
-	Header http.Header
+	// Handshake holds the native WebSocket handshake's options. It is
+	// empty under js/wasm, where the browser's WebSocket dials and sets the
+	// headers itself; keeping net/http's types out of that build keeps the
+	// module small.
+	Handshake
 }
 
 // withDefaults validates c and returns a copy with defaults applied and

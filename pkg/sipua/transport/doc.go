@@ -11,8 +11,8 @@
 //
 // The same code runs natively and under js/wasm, where
 // github.com/coder/websocket uses the browser's WebSocket. Natively the
-// handshake can use a custom HTTP client and headers ([Config.HTTPClient],
-// [Config.Header]); under js/wasm the browser does the handshake and the
+// handshake can use a custom HTTP client and headers ([Handshake.HTTPClient],
+// [Handshake.Header]); under js/wasm the browser does the handshake and the
 // close status sent by the server is not available (see [Event.Code]).
 //
 // All timing (back-off, keep-alive, dial timeout) comes from

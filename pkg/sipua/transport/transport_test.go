@@ -249,7 +249,7 @@ func noEvent(t *testing.T, tr *Transport) {
 
 func TestConnectSendReceive(t *testing.T) {
 	s := newTestServer(t, "sip")
-	tr, _ := newTransport(t, Config{Servers: []Server{{URL: s.url}}, Header: http.Header{"Origin": {s.hs.URL}}})
+	tr, _ := newTransport(t, Config{Servers: []Server{{URL: s.url}}, Handshake: Handshake{Header: http.Header{"Origin": {s.hs.URL}}}})
 	sc := connect(t, tr, s, 1)
 	assert.True(t, tr.Connected())
 	assert.Equal(t, "WS", tr.Via())
