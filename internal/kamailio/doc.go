@@ -21,6 +21,12 @@
 // in a temporary directory. Its log is kept in memory and printed when the
 // test fails. t.Cleanup stops it.
 //
+// Programs other than Go tests use Launch, which returns errors instead of
+// failing a test and runs until Close; the command
+// internal/kamailio/cmd/kamailio wraps it for tests in other processes (the
+// browser tests in web/test/browser/) and prints the server's WebSocket
+// URL, domain and users as KAMAILIO_* lines.
+//
 // # What a user agent sees
 //
 // Measured with this configuration (see kamailio_test.go, which checks most

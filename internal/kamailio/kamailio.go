@@ -69,6 +69,9 @@ type Options struct {
 	// Debug is Kamailio's log level: 1 warnings, 2 info (default), 3
 	// debug (very verbose).
 	Debug int
+	// Logf receives the messages of servers from Launch (installation,
+	// slow stops); nil discards them. Start logs to the test instead.
+	Logf func(format string, args ...any)
 }
 
 // Server is a running Kamailio.
@@ -84,7 +87,8 @@ type Server struct {
 	// defaults). Do not modify it.
 	Users map[string]string
 
-	t       testing.TB
+	t       testing.TB           // nil for servers from Launch
+	logf    func(string, ...any) // t.Logf or Options.Logf
 	bin     string
 	kamcmd  string
 	dir     string
@@ -111,7 +115,68 @@ type process struct {
 // the test ends. Any failure is fatal to the test.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	bin, kamcmd := ensureInstalled(t)
+	s, err := launch(context.Background(), opts, t)
+	if s != nil {
+		t.Cleanup(func() {
+			s.Stop()
+			if t.Failed() && !s.logShown.Load() {
+				t.Logf("kamailio log (config %s):\n%s", s.cfgPath, s.Log())
+			}
+			os.RemoveAll(s.dir)
+		})
+	}
+	if err != nil {
+		if s != nil {
+			s.logShown.Store(true)
+		}
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Launch is Start for programs other than tests (such as the command
+// internal/kamailio/cmd/kamailio): it installs Kamailio if needed (as root),
+// starts it on free loopback ports and returns once it accepts WebSocket
+// connections. ctx bounds the installation and the wait for readiness only;
+// the server runs until Close. Messages that Start would log go to
+// Options.Logf. Errors from Kamailio's startup carry its log.
+func Launch(ctx context.Context, opts Options) (*Server, error) {
+	s, err := launch(ctx, opts, nil)
+	if err != nil {
+		if s != nil {
+			s.Close()
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close stops Kamailio (see Stop) and removes its runtime directory. It is
+// for servers from Launch; Start's servers are closed when the test ends.
+func (s *Server) Close() {
+	s.Stop()
+	os.RemoveAll(s.dir)
+}
+
+// CtlSocket is the path of Kamailio's ctl unix socket, for
+// kamcmd -s unix:PATH (see RPC).
+func (s *Server) CtlSocket() string { return s.ctlSock }
+
+// launch does the work of Start and Launch. t is nil for Launch. It returns
+// a non-nil Server as soon as its directory exists, so that the caller can
+// clean up after a failure; errors from Kamailio's startup carry its log.
+func launch(ctx context.Context, opts Options, t testing.TB) (*Server, error) {
+	logf := opts.Logf
+	if t != nil {
+		logf = t.Logf
+	}
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	bin, kamcmd, err := ensureInstalled(ctx, logf)
+	if err != nil {
+		return nil, err
+	}
 
 	if opts.Domain == "" {
 		opts.Domain = DefaultDomain
@@ -126,12 +191,12 @@ func Start(t testing.TB, opts Options) *Server {
 		opts.Debug = 2
 	}
 	if !validToken.MatchString(opts.Domain) {
-		t.Fatalf("kamailio: invalid domain %q", opts.Domain)
+		return nil, fmt.Errorf("kamailio: invalid domain %q", opts.Domain)
 	}
 	users := make(map[string]string, len(opts.Users))
 	for u, p := range opts.Users {
 		if !validToken.MatchString(u) || strings.ContainsAny(p, ":\\") || hasControl(p) {
-			t.Fatalf("kamailio: user %q or its password cannot be stored in db_text (no ':', '\\\\' or control characters)", u)
+			return nil, fmt.Errorf("kamailio: user %q or its password cannot be stored in db_text (no ':', '\\\\' or control characters)", u)
 		}
 		users[u] = p
 	}
@@ -140,14 +205,14 @@ func Start(t testing.TB, opts Options) *Server {
 	// and t.TempDir() names grow with the test's name.
 	dir, err := os.MkdirTemp("", "kamailio-")
 	if err != nil {
-		t.Fatalf("kamailio: %v", err)
+		return nil, fmt.Errorf("kamailio: %v", err)
 	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 
 	s := &Server{
 		Domain:  opts.Domain,
 		Users:   users,
 		t:       t,
+		logf:    logf,
 		bin:     bin,
 		kamcmd:  kamcmd,
 		dir:     dir,
@@ -156,12 +221,6 @@ func Start(t testing.TB, opts Options) *Server {
 		pidFile: filepath.Join(dir, "kamailio.pid"),
 		log:     &logBuffer{},
 	}
-	t.Cleanup(func() {
-		s.Stop()
-		if t.Failed() && !s.logShown.Load() {
-			t.Logf("kamailio log (config %s):\n%s", s.cfgPath, s.Log())
-		}
-	})
 
 	// The free ports are found by binding and closing: another process
 	// may take one before Kamailio binds it, so try a few times.
@@ -169,29 +228,26 @@ func Start(t testing.TB, opts Options) *Server {
 	for attempt := 0; attempt < 3; attempt++ {
 		wsPort, sipPort, err := freePorts()
 		if err != nil {
-			t.Fatalf("kamailio: %v", err)
+			return s, fmt.Errorf("kamailio: %v", err)
 		}
 		if err := s.writeFiles(opts, wsPort, sipPort); err != nil {
-			t.Fatalf("kamailio: %v", err)
+			return s, fmt.Errorf("kamailio: %v", err)
 		}
 		s.WSURL = fmt.Sprintf("ws://127.0.0.1:%d", wsPort)
 		s.SIPAddr = fmt.Sprintf("127.0.0.1:%d", sipPort)
-		if lastErr = s.start(); lastErr == nil {
-			return s
+		if lastErr = s.start(ctx); lastErr == nil {
+			return s, nil
 		}
-		if !strings.Contains(s.Log(), "in use") {
+		if !strings.Contains(s.Log(), "in use") || ctx.Err() != nil {
 			break
 		}
 	}
-	s.fatalf("kamailio: %v", lastErr)
-	return nil
+	return s, s.withLog(fmt.Errorf("kamailio: %v", lastErr))
 }
 
-// fatalf fails the test with Kamailio's log appended.
-func (s *Server) fatalf(format string, args ...any) {
-	s.t.Helper()
-	s.logShown.Store(true)
-	s.t.Fatalf(format+"\nkamailio log (config %s):\n%s", append(args, s.cfgPath, s.Log())...)
+// withLog appends Kamailio's log to err.
+func (s *Server) withLog(err error) error {
+	return fmt.Errorf("%w\nkamailio log (config %s):\n%s", err, s.cfgPath, s.Log())
 }
 
 // Log returns everything Kamailio wrote to stderr so far, across restarts.
@@ -220,7 +276,7 @@ func (s *Server) Stop() {
 			select {
 			case <-p.done:
 			case <-time.After(StopTimeout):
-				s.t.Logf("kamailio: no exit %v after SIGTERM, sending SIGKILL", StopTimeout)
+				s.logf("kamailio: no exit %v after SIGTERM, sending SIGKILL", StopTimeout)
 			}
 		}
 	}
@@ -231,27 +287,42 @@ func (s *Server) Stop() {
 	select {
 	case <-p.logDone:
 	case <-time.After(StopTimeout):
-		s.t.Logf("kamailio: its log pipe is still open %v after SIGKILL", StopTimeout)
+		s.logf("kamailio: its log pipe is still open %v after SIGKILL", StopTimeout)
 	}
 }
 
 // Restart stops Kamailio and starts it again on the same ports, with the
 // same config: WebSocket connections drop, registrations, subscriptions and
 // dialogs are forgotten (they live in memory). After Stop, Restart starts
-// the server again. Failures are fatal to the test.
+// the server again. Failures are fatal to the test; for a server from
+// Launch, which has no test, Restart panics on failure (see Relaunch).
 func (s *Server) Restart() {
-	s.t.Helper()
+	if s.t != nil {
+		s.t.Helper()
+	}
+	if err := s.Relaunch(context.Background()); err != nil {
+		if s.t == nil {
+			panic(err)
+		}
+		s.logShown.Store(true)
+		s.t.Fatal(err)
+	}
+}
+
+// Relaunch is Restart returning its error (with Kamailio's log) instead of
+// failing a test.
+func (s *Server) Relaunch(ctx context.Context) error {
 	s.Stop()
 	fmt.Fprintf(s.log, "\n==== wasmphone: restart at %s ====\n", time.Now().Format(time.RFC3339Nano))
 	// The old process's sockets may linger for a moment.
 	deadline := time.Now().Add(StartTimeout)
 	for {
-		err := s.start()
+		err := s.start(ctx)
 		if err == nil {
-			return
+			return nil
 		}
-		if !strings.Contains(s.Log(), "in use") || time.Now().After(deadline) {
-			s.fatalf("kamailio: restart: %v", err)
+		if !strings.Contains(s.Log(), "in use") || time.Now().After(deadline) || ctx.Err() != nil {
+			return s.withLog(fmt.Errorf("kamailio: restart: %v", err))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -293,7 +364,7 @@ func (s *Server) RPC(args ...string) (string, error) {
 
 // start runs kamailio and waits until it accepts connections on the
 // WebSocket and SIP TCP ports and its ctl socket exists.
-func (s *Server) start() error {
+func (s *Server) start(ctx context.Context) error {
 	os.Remove(s.pidFile)
 	os.Remove(s.ctlSock)
 	cmd := exec.Command(s.bin,
@@ -350,7 +421,12 @@ func (s *Server) start() error {
 			s.Stop()
 			return fmt.Errorf("kamailio not ready on %s within %v", s.WSURL, StartTimeout)
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			s.Stop()
+			return fmt.Errorf("kamailio not ready on %s: %w", s.WSURL, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
@@ -526,34 +602,33 @@ var installMu sync.Mutex
 
 // ensureInstalled returns the paths of kamailio and kamcmd, installing the
 // packages first when something is missing and we are root.
-func ensureInstalled(t testing.TB) (bin, kamcmd string) {
-	t.Helper()
+func ensureInstalled(ctx context.Context, logf func(string, ...any)) (bin, kamcmd string, err error) {
 	installMu.Lock()
 	defer installMu.Unlock()
 
 	missing := checkInstalled()
 	if missing == "" {
-		return lookBin("kamailio"), lookBin("kamcmd")
+		return lookBin("kamailio"), lookBin("kamcmd"), nil
 	}
 	if os.Geteuid() != 0 {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("kamailio: %s, and CI runs without root: %s", missing, installHint)
+			return "", "", fmt.Errorf("kamailio: %s, and CI runs without root: %s", missing, installHint)
 		}
-		t.Fatalf("kamailio: %s; the Kamailio interop tests need it: %s", missing, installHint)
+		return "", "", fmt.Errorf("kamailio: %s; the Kamailio interop tests need it: %s", missing, installHint)
 	}
 	script, err := installScript()
 	if err != nil {
-		t.Fatalf("kamailio: %s and %v; %s", missing, err, installHint)
+		return "", "", fmt.Errorf("kamailio: %s and %v; %s", missing, err, installHint)
 	}
-	t.Logf("kamailio: %s; running %s", missing, script)
-	out, err := exec.Command("bash", script).CombinedOutput()
+	logf("kamailio: %s; running %s", missing, script)
+	out, err := exec.CommandContext(ctx, "bash", script).CombinedOutput()
 	if err != nil {
-		t.Fatalf("kamailio: %s failed: %v\n%s", script, err, out)
+		return "", "", fmt.Errorf("kamailio: %s failed: %v\n%s", script, err, out)
 	}
 	if missing := checkInstalled(); missing != "" {
-		t.Fatalf("kamailio: still %s after %s:\n%s", missing, script, out)
+		return "", "", fmt.Errorf("kamailio: still %s after %s:\n%s", missing, script, out)
 	}
-	return lookBin("kamailio"), lookBin("kamcmd")
+	return lookBin("kamailio"), lookBin("kamcmd"), nil
 }
 
 // checkInstalled says what is missing, or "" when Kamailio and the modules
