@@ -1,8 +1,8 @@
 // Package media is the WebRTC audio of a call, behind one small interface
 // with two implementations: natively pion's full WebRTC stack (a generated
 // audio source and a measuring sink, so Go tests and bots have real
-// media), and under js/wasm the browser's RTCPeerConnection through pion's
-// JS backend (microphone from getUserMedia, remote audio as a MediaStream).
+// media), and under js/wasm the browser's own RTCPeerConnection (microphone
+// from getUserMedia, remote audio as a MediaStream).
 //
 // The SIP session layer (package sipua) drives it with complete SDP
 // offers and answers: ICE candidates are gathered before an offer or

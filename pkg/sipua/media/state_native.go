@@ -1,9 +1,10 @@
+//go:build !js
+
 package media
 
 import "github.com/pion/webrtc/v4"
 
-// mapState maps pion's peer connection state (native, or the browser's
-// connectionState under js/wasm) to ours.
+// mapState maps pion's peer connection state to ours.
 func mapState(s webrtc.PeerConnectionState) ConnectionState {
 	switch s {
 	case webrtc.PeerConnectionStateConnecting:

@@ -9,11 +9,13 @@
 // and Contact (using [Transport.Via] for the Via transport token) and
 // parses what arrives.
 //
-// The same code runs natively and under js/wasm, where
-// github.com/coder/websocket uses the browser's WebSocket. Natively the
-// handshake can use a custom HTTP client and headers ([Handshake.HTTPClient],
-// [Handshake.Header]); under js/wasm the browser does the handshake and the
-// close status sent by the server is not available (see [Event.Code]).
+// Natively the WebSocket is github.com/coder/websocket, and the handshake
+// can use a custom HTTP client and headers ([Handshake.HTTPClient],
+// [Handshake.Header]). Under js/wasm it is the runtime's own WebSocket
+// class (the browser's, or the one the package's loader provides in
+// Node.js), called directly, which does the handshake itself; reaching it
+// through coder/websocket would link net/http and crypto/tls into the
+// module for nothing.
 //
 // All timing (back-off, keep-alive, dial timeout) comes from
 // [Config.Clock], so tests drive it with a fake clock.

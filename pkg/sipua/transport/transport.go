@@ -11,8 +11,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/coder/websocket"
-
 	"github.com/wasmphone/wasmphone/internal/clock"
 )
 
@@ -110,11 +108,9 @@ type Event struct {
 	// Reconnect or the keep-alive) without a close status, and 0 when
 	// the connection never opened.
 	//
-	// Under js/wasm the close status sent by the server is not available
-	// (coder/websocket does not expose it), so a close by the server
-	// shows as 1006; and browsers send no close status below 3000 but
-	// 1000, so the transport closes with 1000 where natively it sends
-	// 1002 or 1009.
+	// Under js/wasm browsers send no close status below 3000 but 1000,
+	// so the transport closes with 1000 where natively it sends 1002 or
+	// 1009.
 	Code int
 	// Reason is the close reason sent by the server, or a short
 	// description of why the transport closed the connection.
@@ -184,7 +180,7 @@ type Transport struct {
 	stopping         bool
 	reconnectPending bool
 	cur              int                     // index in cfg.Servers of the current server
-	conn             *websocket.Conn         // open connection, nil when down
+	conn             wsConn                  // open connection, nil when down
 	link             *link                   // state of conn (for tests)
 	abort            context.CancelCauseFunc // cancels the current attempt or connection
 }
@@ -233,8 +229,8 @@ const stopGrace = 2 * time.Second
 // call concurrently.
 //
 // Under js/wasm a connection attempt that Stop (or Reconnect, or the dial
-// timeout) abandons is left to the browser: a goroutine waits for the
-// browser to settle it and closes the socket if it opened.
+// timeout) abandons is closed with 1000, which fails it if it is still
+// connecting.
 func (t *Transport) Stop() {
 	t.mu.Lock()
 	if t.stopping {
@@ -259,7 +255,7 @@ func (t *Transport) Stop() {
 		// server that does not complete the close handshake in time is
 		// cut off.
 		cut := t.cfg.Clock.AfterFunc(stopGrace, func() { abort(errStopped) })
-		closeWith(c, websocket.StatusNormalClosure, "")
+		c.Close(CodeNormal, "")
 		cut.Stop()
 	} else if abort != nil {
 		abort(errStopped)
@@ -322,11 +318,7 @@ func (t *Transport) Send(ctx context.Context, msg []byte) error {
 	if c == nil {
 		return ErrNotConnected
 	}
-	typ := websocket.MessageText
-	if !utf8.Valid(msg) {
-		typ = websocket.MessageBinary
-	}
-	if err := c.Write(ctx, typ, msg); err != nil {
+	if err := c.Write(ctx, !utf8.Valid(msg), msg); err != nil {
 		if errors.Is(err, net.ErrClosed) {
 			return fmt.Errorf("%w: %w", ErrNotConnected, err)
 		}
@@ -482,7 +474,7 @@ func (t *Transport) connect(i, attempt int) (out outcome, stable bool) {
 
 	dialCtx, dialCancel := context.WithCancelCause(ctx)
 	timer := t.cfg.Clock.AfterFunc(t.cfg.DialTimeout, func() { dialCancel(ErrDialTimeout) })
-	c, err := dial(dialCtx, srv.URL, dialOptions(&t.cfg, l.alive))
+	c, err := dial(dialCtx, srv.URL, &t.cfg, l.alive)
 	timer.Stop()
 	if err != nil {
 		if errors.Is(context.Cause(dialCtx), ErrDialTimeout) {
@@ -495,7 +487,7 @@ func (t *Transport) connect(i, attempt int) (out outcome, stable bool) {
 	}
 	dialCancel(nil)
 	if p := c.Subprotocol(); p != "sip" {
-		closeWith(c, websocket.StatusProtocolError, "the sip subprotocol is required")
+		c.Close(CodeProtocolError, "the sip subprotocol is required")
 		return t.attemptFailed(srv.URL,
 			fmt.Errorf("%w (%s selected %q)", ErrNoSubprotocol, srv.URL, p),
 			CodeProtocolError, "sip subprotocol not selected")
@@ -506,7 +498,7 @@ func (t *Transport) connect(i, attempt int) (out outcome, stable bool) {
 	if t.stopping {
 		t.abort = nil
 		t.mu.Unlock()
-		closeWith(c, websocket.StatusNormalClosure, "")
+		c.Close(CodeNormal, "")
 		t.emit(Event{Kind: Disconnected, URL: srv.URL, Code: CodeNormal, Reason: "stopped"})
 		return outStopped, false
 	}
@@ -542,7 +534,7 @@ func (t *Transport) attemptFailed(url string, err error, code int, reason string
 
 // serve runs an open connection: it starts the reader, sends keep-alives,
 // and reports the end of the connection.
-func (t *Transport) serve(c *websocket.Conn, l *link) (outcome, bool) {
+func (t *Transport) serve(c wsConn, l *link) (outcome, bool) {
 	connectedAt := t.cfg.Clock.Now()
 	t.log.Info("transport: connected", "url", l.url)
 	t.emit(Event{Kind: Connected, URL: l.url})
@@ -575,7 +567,7 @@ func (t *Transport) serve(c *websocket.Conn, l *link) (outcome, bool) {
 					pong.Reset(t.cfg.PongTimeout)
 				}
 			}
-			if err := c.Write(l.ctx, websocket.MessageText, crlfcrlf); err != nil {
+			if err := c.Write(l.ctx, false, crlfcrlf); err != nil {
 				// The reader sees the broken connection too.
 				t.log.Debug("transport: keep-alive ping failed", "url", l.url, "err", err)
 			}
@@ -600,17 +592,17 @@ func (l *link) checkPong() {
 // read is the reader goroutine of a connection: it delivers messages,
 // answers pings, and reports the error that ended the connection on
 // l.done.
-func (t *Transport) read(c *websocket.Conn, l *link) {
+func (t *Transport) read(c wsConn, l *link) {
 	var err error
 	defer func() {
 		// A Read that fails on a cancelled context may leave the
 		// connection open: make sure it is closed before reporting.
-		closeNow(c)
+		c.CloseNow()
 		l.done <- err
 	}()
 	for {
 		var data []byte
-		_, data, err = c.Read(l.ctx)
+		data, err = c.Read(l.ctx)
 		if err != nil {
 			return
 		}
@@ -619,7 +611,7 @@ func (t *Transport) read(c *websocket.Conn, l *link) {
 			if len(data) == len(crlfcrlf) {
 				// RFC 5626 §4.4.1: answer a double-CRLF ping with a
 				// CRLF pong. A failure shows up in the next Read.
-				_ = c.Write(l.ctx, websocket.MessageText, crlf)
+				_ = c.Write(l.ctx, false, crlf)
 			}
 			continue
 		}
@@ -652,7 +644,7 @@ func (t *Transport) ended(l *link, err error, connectedAt time.Time) (outcome, b
 	stable := l.rx.Load() > 0 || t.cfg.Clock.Now().Sub(connectedAt) >= t.cfg.MaxBackoff
 	ev := Event{Kind: Disconnected, URL: l.url}
 	cause := context.Cause(l.ctx)
-	var ce websocket.CloseError
+	var ce *closedError
 	switch {
 	case stopping:
 		ev.Code, ev.Reason = CodeNormal, "stopped"
@@ -661,11 +653,11 @@ func (t *Transport) ended(l *link, err error, connectedAt time.Time) (outcome, b
 	case errors.Is(cause, ErrKeepAliveTimeout):
 		ev.Err = fmt.Errorf("%w: nothing from %s within %v of a ping", ErrKeepAliveTimeout, l.url, t.cfg.PongTimeout)
 		ev.Code, ev.Reason = CodeAbnormal, "keep-alive timeout"
-	case errors.Is(err, websocket.ErrMessageTooBig):
+	case errors.Is(err, errTooBig):
 		ev.Err = fmt.Errorf("%w: %w", ErrMessageTooBig, err)
 		ev.Code, ev.Reason = CodeMessageTooBig, "message too big"
 	case errors.As(err, &ce):
-		ev.Err, ev.Code, ev.Reason = fmt.Errorf("transport: closed by %s: %w", l.url, err), int(ce.Code), ce.Reason
+		ev.Err, ev.Code, ev.Reason = fmt.Errorf("transport: closed by %s: %w", l.url, err), ce.Code, ce.Reason
 	default:
 		ev.Err, ev.Code, ev.Reason = fmt.Errorf("transport: connection to %s lost: %w", l.url, err), CodeAbnormal, "connection lost"
 	}

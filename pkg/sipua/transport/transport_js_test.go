@@ -2,8 +2,8 @@
 
 package transport
 
-// Tests of the js/wasm path (coder/websocket over the JavaScript WebSocket
-// API) against a scripted stand-in for WebSocket installed on globalThis:
+// Tests of the js/wasm path (the JavaScript WebSocket API, called
+// directly) against a scripted stand-in for WebSocket installed on globalThis:
 // Node.js 20 has no WebSocket of its own, and these tests need a server
 // that misbehaves on command. The stand-in follows the browser rules that
 // matter here: events are dispatched asynchronously, and close() throws
@@ -213,11 +213,12 @@ func TestJSRefusedThenFailover(t *testing.T) {
 	assert.Equal(t, b, jsNext(t, tr, Connecting).URL)
 	jsNext(t, tr, Connected)
 
-	// The server closes: under js/wasm its status is not visible.
+	// The server closes: its status and reason are reported.
 	socket(t, cls, 1).Call("_serverClose", 4001, "bye")
 	ev = jsNext(t, tr, Disconnected)
 	assert.Error(t, ev.Err)
-	assert.Equal(t, CodeAbnormal, ev.Code)
+	assert.Equal(t, 4001, ev.Code)
+	assert.Equal(t, "bye", ev.Reason)
 	jsBlockUntil(t, fc, 1)
 	fc.Advance(4 * time.Second)
 	assert.Equal(t, a, jsNext(t, tr, Connecting).URL, "back to the preferred server")
@@ -291,4 +292,32 @@ func TestJSReconnect(t *testing.T) {
 	jsNext(t, tr, Connected)
 	assert.Equal(t, 3, ws.Get("readyState").Int(), "the old socket is closed")
 	assert.Equal(t, 2, cls.Get("sockets").Length())
+}
+
+func TestJSBinaryMessage(t *testing.T) {
+	cls := fakeWS(t)
+	const url = "ws://127.0.0.1:5066/"
+	tr, _ := jsTransport(t, Config{Servers: []Server{{URL: url}}})
+	jsNext(t, tr, Connecting)
+	jsNext(t, tr, Connected)
+	ws := socket(t, cls, 0)
+	assert.Equal(t, "arraybuffer", ws.Get("binaryType").String())
+	u8 := js.Global().Get("Uint8Array").New(3)
+	js.CopyBytesToJS(u8, []byte{'S', 0xff, 'P'})
+	ws.Call("_receive", u8.Get("buffer"))
+	assert.Equal(t, []byte{'S', 0xff, 'P'}, jsNext(t, tr, Message).Data)
+
+	require.NoError(t, tr.Send(context.Background(), []byte{0xff, 0xfe}))
+	assert.Equal(t, []string{"<binary 2>"}, sent(ws))
+}
+
+func TestJSNoWebSocketClass(t *testing.T) {
+	g := js.Global()
+	old := g.Get("WebSocket")
+	g.Set("WebSocket", js.Undefined())
+	t.Cleanup(func() { g.Set("WebSocket", old) })
+	tr, _ := jsTransport(t, Config{Servers: []Server{{URL: "ws://127.0.0.1:5066/"}}})
+	jsNext(t, tr, Connecting)
+	ev := jsNext(t, tr, Disconnected)
+	assert.ErrorIs(t, ev.Err, ErrNoWebSocket)
 }
