@@ -48,6 +48,10 @@ const (
 type CallOptions struct {
 	// Media options (ICE servers, gathering timeout).
 	Media media.Options
+	// MediaFactory creates this call's media instead of Config.Media:
+	// in a browser, one that sends the microphone stream the call's
+	// options asked for.
+	MediaFactory MediaFactory
 	// ExtraHeaders are added to the INVITE (or the 200 of an answer).
 	ExtraHeaders []sipmsg.Header
 	// NoAnswerTimeout ends an unanswered call; default 60 s.
@@ -232,6 +236,14 @@ func (s *Session) emit(typ, originator, cause string, m *sipmsg.Message) {
 	s.ua.emit(SessionEvent{Session: s, Type: typ, Originator: originator, Cause: cause, Message: m})
 }
 
+// mediaFactory is the call's own media factory, else the UA's.
+func (ua *UA) mediaFactory(opts CallOptions) MediaFactory {
+	if opts.MediaFactory != nil {
+		return opts.MediaFactory
+	}
+	return ua.cfg.Media
+}
+
 // Call calls target (an extension, a number or a sip: URI). The returned
 // Session reports progress as SessionEvents; invalid targets fail here,
 // before anything is sent.
@@ -245,13 +257,14 @@ func (ua *UA) Call(ctx context.Context, target string, opts CallOptions) (*Sessi
 			return nil, err
 		}
 	}
-	if ua.cfg.Media == nil {
+	newMedia := ua.mediaFactory(opts)
+	if newMedia == nil {
 		return nil, ErrNoMediaFactory
 	}
 	if opts.NoAnswerTimeout <= 0 {
 		opts.NoAnswerTimeout = DefaultNoAnswerTimeout
 	}
-	m, err := ua.cfg.Media(opts.Media)
+	m, err := newMedia(opts.Media)
 	if err != nil {
 		return nil, fmt.Errorf("sipua: call media: %w", err)
 	}

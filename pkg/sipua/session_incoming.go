@@ -112,7 +112,11 @@ func (s *Session) Answer(ctx context.Context, opts CallOptions) error {
 	if s.Status() != StatusWaitingForAnswer {
 		return fmt.Errorf("sipua: the call cannot be answered in status %d", s.Status())
 	}
-	m, err := s.ua.cfg.Media(opts.Media)
+	newMedia := s.ua.mediaFactory(opts)
+	if newMedia == nil {
+		return ErrNoMediaFactory
+	}
+	m, err := newMedia(opts.Media)
 	if err != nil {
 		_ = s.Terminate(ctx, 500)
 		return fmt.Errorf("sipua: call media: %w", err)

@@ -219,6 +219,16 @@ func TestCall_RefusedBeforeSendingBadTargetsOrWithoutMedia(t *testing.T) {
 	plain.connect()
 	_, err = plain.ua.Call(context.Background(), "201", CallOptions{})
 	require.ErrorIs(t, err, ErrNoMediaFactory)
+
+	// A call's own factory serves a UA without one.
+	own := &fakeMedia{}
+	_, err = plain.ua.Call(context.Background(), "201", CallOptions{
+		MediaFactory: func(media.Options) (media.Session, error) { return own, nil }})
+	require.NoError(t, err)
+	plain.expect(sipmsg.INVITE)
+	own.mu.Lock()
+	assert.NotEmpty(t, own.offers, "the call's factory made the offer")
+	own.mu.Unlock()
 }
 
 func incomingInvite(withSDP bool) string {
