@@ -28,7 +28,7 @@ FUZZPKG  ?= ./...
 GOFILES  := find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*'
 
 .PHONY: help build size test test-deps lint fmt-check fmt vet wasm-deps unit wasmtest smoke bench fuzz clean \
-	wasm-exec check-wasm-exec check-node web-deps typecheck
+	wasm-exec check-wasm-exec check-node web-deps typecheck browser bench-browser
 
 help: ## list the targets
 	@echo "usage: make TARGET [VAR=value ...]"
@@ -56,7 +56,7 @@ wasm-exec: ## copy the Go toolchain's wasm_exec.js to ./wasm_exec.js (after a Go
 
 ## ---- test ------------------------------------------------------------------
 
-test: test-deps lint typecheck unit wasmtest smoke ## run every test layer: lint, TypeScript declarations, unit and interop (Kamailio), js/wasm, smoke
+test: test-deps lint typecheck unit wasmtest smoke browser ## run every test layer: lint, TypeScript declarations, unit and interop (Kamailio), js/wasm, smoke, browser (Chromium)
 
 lint: fmt-check vet wasm-deps ## gofmt check, go vet natively and for js/wasm, wasm dependency check
 
@@ -82,8 +82,9 @@ wasm-deps: ## fail if the library's packages pull net/http's client into the was
 fmt: ## format all Go files (gofmt -w)
 	$(GOFILES) | xargs -r gofmt -l -w
 
-test-deps: ## install what the tests need: Kamailio for the interop tests (apt-get, as root)
+test-deps: ## install what the tests need: Kamailio for the interop tests, Chromium for the browser tests (apt-get, as root)
 	@scripts/install-kamailio.sh
+	@scripts/install-chromium.sh
 
 unit: ## native tests with the race detector, including the interop tests against Kamailio
 	@scripts/need.sh gcc gcc
@@ -100,6 +101,11 @@ wasmtest: check-node ## Go tests of the library compiled to js/wasm, run in Node
 smoke: build check-node web-deps ## load the built module in Node.js and check its ready handshake
 	@echo "== smoke test (node --test web/test)"
 	$(NODE) --test web/test/*.test.mjs
+
+browser: build check-node web-deps ## browser end to end tests: the built module in Debian's Chromium (playwright-core), with pbxfake and Kamailio
+	@scripts/install-chromium.sh
+	@echo "== browser tests (node --test web/test/browser/)"
+	cd web && $(NODE) --test test/browser/
 
 check-node: ## check that Node.js 20 or newer is installed
 	@scripts/check-node.sh
@@ -118,8 +124,14 @@ typecheck: check-node web-deps ## type-check web/'s TypeScript declarations and 
 
 ## ---- measure ---------------------------------------------------------------
 
-bench: ## run benchmarks (BENCH=regexp COUNT=n PKG=./pkg/...)
+bench: ## run benchmarks (BENCH=regexp COUNT=n PKG=./pkg/...), then bench-browser
 	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -count=$(COUNT) $(PKG)
+	@$(MAKE) --no-print-directory bench-browser
+
+bench-browser: build check-node web-deps ## time to ready of the module in Chromium: median and p90 (BENCH_N=runs, default 10)
+	@scripts/install-chromium.sh
+	@echo "== time to ready in Chromium (web/bench/ready.mjs)"
+	cd web && $(NODE) bench/ready.mjs
 
 fuzz: ## run every fuzz target for FUZZTIME each (default 20s)
 	@scripts/fuzz.sh $(FUZZTIME) $(FUZZPKG)
