@@ -67,6 +67,16 @@ var rest struct {
 	kindProto map[string]js.Value
 }
 
+// value returns the entry's Go value (nil for a nil entry).
+func (e *handleEntry) value() any {
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.v
+}
+
 // attach gives obj a hidden handle to v.
 func attach(obj js.Value, v any) {
 	handleMu.Lock()
@@ -214,8 +224,15 @@ func setupREST() {
 			cleanup := rest.funcs.Func(func(_ js.Value, args []js.Value) any {
 				if len(args) > 0 && args[0].Type() == js.TypeNumber {
 					handleMu.Lock()
+					e := handles[args[0].Int()]
 					delete(handles, args[0].Int())
 					handleMu.Unlock()
+					// In a goroutine: a callback must not wait for e.mu.
+					go func() {
+						if r, ok := e.value().(interface{ releaseJS() }); ok {
+							r.releaseJS()
+						}
+					}()
 				}
 				return nil
 			})
@@ -238,6 +255,7 @@ func setupREST() {
 				return newAccessor(s.client.Customers(), nil)
 			})
 		})
+		method(rest.sipcentric, "getUA", getUA)
 		getter(rest.sipcentric, "rateLimit", func(this js.Value) any {
 			_, s, err := receiver[*sipcentric](this, "rateLimit")
 			if err != nil || s.client == nil {
@@ -307,6 +325,9 @@ func SipcentricConstructor() js.Value {
 type sipcentric struct {
 	client *pbx.Client
 	err    error // why the options were refused (client is nil)
+
+	mu       sync.Mutex
+	instance string // the UA instance id, once chosen (see instanceID)
 }
 
 // Stream subscriptions by id, for the unsubscribe functions.
