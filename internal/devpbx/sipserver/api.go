@@ -73,6 +73,14 @@ type Config struct {
 	EchoNumber, BusyNumber, NoAnswerNumber string
 	// EchoMaxDuration ends an echo call after this long; default 10 minutes.
 	EchoMaxDuration time.Duration
+	// EchoLoopbackOnly restricts the echo test's ICE to the loopback
+	// interface: for tests, and for a PBX used only from this machine.
+	EchoLoopbackOnly bool
+	// OriginateTimeout bounds how long Originate rings the calling
+	// extension, and then the called one; default 30 s (the first leg's
+	// 200 OK waits for our ACK, which carries the second leg's answer,
+	// and a UA gives up on it after 32 s).
+	OriginateTimeout time.Duration
 	// MaxMessageSize is the largest WebSocket message accepted, default
 	// 64 KiB; larger frames close the connection with status 1009.
 	MaxMessageSize int64

@@ -1,0 +1,104 @@
+package sipserver
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wasmphone/wasmphone/pkg/sipua"
+)
+
+func TestRegister_DigestRegistrationsAndUnregister(t *testing.T) {
+	e := startServer(t)
+	a := e.startUA(t, alice, alice.SIPPassword, 0)
+	ev := a.await(t, "registered", 10*time.Second).(sipua.RegisteredEvent)
+	assert.Equal(t, 300, ev.Expires)
+	regs := e.srv.Registrations(alice.SIPUsername)
+	require.Len(t, regs, 1)
+	assert.Contains(t, regs[0].Contact, ".invalid")
+	assert.Contains(t, regs[0].InstanceID, a.ua.InstanceID())
+	assert.NotEmpty(t, regs[0].UserAgent)
+	assert.Contains(t, regs[0].RemoteAddr, "127.0.0.1")
+	assert.WithinDuration(t, time.Now().Add(300*time.Second), regs[0].Expires, 5*time.Second)
+
+	// A second instance of the same extension is a second registration.
+	a2 := e.startUA(t, alice, alice.SIPPassword, 0)
+	a2.await(t, "registered", 10*time.Second)
+	assert.Len(t, e.srv.Registrations(alice.SIPUsername), 2)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, a.ua.Unregister(ctx))
+	a.await(t, "unregistered", 5*time.Second)
+	regs = e.srv.Registrations(alice.SIPUsername)
+	require.Len(t, regs, 1)
+	assert.Contains(t, regs[0].InstanceID, a2.ua.InstanceID())
+
+	// Stopping a UA unregisters it.
+	a2.stop()
+	assert.Empty(t, e.srv.Registrations(alice.SIPUsername))
+}
+
+func TestRegister_WrongPasswordIsRefused(t *testing.T) {
+	e := startServer(t)
+	a := e.startUA(t, alice, "wrong", 0)
+	ev := a.await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
+	assert.Equal(t, sipua.CauseRejected, ev.Cause) // 403, as the PBX answers wrong credentials
+	require.NotNil(t, ev.Response)
+	assert.Equal(t, 403, ev.Response.StatusCode)
+	assert.Empty(t, e.srv.Registrations(alice.SIPUsername))
+}
+
+func TestRegister_UnknownUserIsNotFound(t *testing.T) {
+	e := startServer(t)
+	a := e.startUA(t, Extension{SIPUsername: "009999"}, "x", 0)
+	ev := a.await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
+	require.NotNil(t, ev.Response)
+	assert.Equal(t, 404, ev.Response.StatusCode)
+}
+
+func TestRegister_DroppedWhenTheWebSocketCloses(t *testing.T) {
+	e := startServer(t)
+	r := e.dialRaw(t)
+	resp := r.request(t, "REGISTER", "sip:"+DefaultRealm, alice, "Contact: <sip:raw@raw.invalid;transport=ws>;expires=120\r\n")
+	assert.Equal(t, 200, resp.StatusCode)
+	regs := e.srv.Registrations(alice.SIPUsername)
+	require.Len(t, regs, 1)
+	assert.WithinDuration(t, time.Now().Add(120*time.Second), regs[0].Expires, 5*time.Second)
+	require.NoError(t, r.c.CloseNow())
+	eventually(t, func() bool { return len(e.srv.Registrations(alice.SIPUsername)) == 0 }, "registration dropped")
+}
+
+func TestRegister_ExpiresWildcardAndIntervalTooBrief(t *testing.T) {
+	e := startServer(t)
+	r := e.dialRaw(t)
+	resp := r.request(t, "REGISTER", "sip:"+DefaultRealm, alice, "Contact: <sip:one@raw.invalid;transport=ws>\r\nExpires: 200\r\n")
+	require.Equal(t, 200, resp.StatusCode)
+	resp = r.request(t, "REGISTER", "sip:"+DefaultRealm, alice, "Contact: <sip:two@raw.invalid;transport=ws>;expires=100\r\n")
+	require.Equal(t, 200, resp.StatusCode)
+	contacts, err := resp.Contacts()
+	require.NoError(t, err)
+	assert.Len(t, contacts, 2, "the 200 lists every binding")
+	require.Len(t, e.srv.Registrations(alice.SIPUsername), 2)
+
+	resp = r.request(t, "REGISTER", "sip:"+DefaultRealm, alice, "Contact: <sip:three@raw.invalid;transport=ws>;expires=5\r\n")
+	assert.Equal(t, 423, resp.StatusCode)
+	assert.Equal(t, "60", resp.Get("Min-Expires"))
+
+	resp = r.request(t, "REGISTER", "sip:"+DefaultRealm, alice, "Contact: <sip:one@raw.invalid;transport=ws>;expires=0\r\n")
+	require.Equal(t, 200, resp.StatusCode)
+	regs := e.srv.Registrations(alice.SIPUsername)
+	require.Len(t, regs, 1)
+	assert.Contains(t, regs[0].Contact, "two@")
+
+	resp = r.request(t, "REGISTER", "sip:"+DefaultRealm, alice, "Contact: *\r\nExpires: 0\r\n")
+	require.Equal(t, 200, resp.StatusCode)
+	assert.Empty(t, e.srv.Registrations(alice.SIPUsername))
+
+	// Someone else's credentials cannot register alice.
+	resp = r.requestAs(t, "REGISTER", "sip:"+DefaultRealm, alice, bob, "Contact: <sip:x@raw.invalid;transport=ws>\r\n")
+	assert.Equal(t, 403, resp.StatusCode)
+}
