@@ -109,3 +109,35 @@ test('errors carry statusCode 404', { timeout: 60_000 }, async () => {
   assert.equal(got.statusCode, 404, got.message);
   assert.deepEqual(pageLog(page).errors, [], formatPageLog(page));
 });
+
+// waitForStream waits until the fake has n open event streams.
+async function waitForStream(n) {
+  for (let i = 0; i < 200; i++) {
+    const { connections } = await (await fetch(`${fake.control}/streams`)).json();
+    if (connections >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the event stream did not connect through the proxy\n${formatPageLog(page)}`);
+}
+
+test('the event stream flows through the proxy', { timeout: 60_000 }, async () => {
+  await page.evaluate(() => {
+    const { Sipcentric } = globalThis.wasmphone;
+    const client = new Sipcentric({ username: 'alice', password: 'alice-secret', baseUrl: location.origin + '/api/v1' });
+    globalThis.streamEvents = [];
+    globalThis.unsubscribe = client.stream.subscribe('incomingcall', (ev) => globalThis.streamEvents.push(ev));
+  });
+  await waitForStream(1);
+  const event = {
+    event: 'incomingcall',
+    location: '/customers/1001/calls/1',
+    values: { callerIdNumber: '01234567890', callerIdName: 'Chromium', endpoint: '/customers/1001/endpoints/2001' },
+  };
+  const res = await fetch(`${fake.control}/publish?customer=1001`, { method: 'POST', body: JSON.stringify(event) });
+  assert.equal(res.status, 200);
+  await withArtifacts(page, 'rest-stream', async () => {
+    await page.waitForFunction(() => globalThis.streamEvents.length > 0, null, { timeout: 10_000 });
+    assert.deepEqual(await page.evaluate(() => globalThis.streamEvents), [event]);
+  });
+  await page.evaluate(() => globalThis.unsubscribe());
+});
