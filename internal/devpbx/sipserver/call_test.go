@@ -1,0 +1,238 @@
+package sipserver
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wasmphone/wasmphone/pkg/sipua"
+	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
+)
+
+// callAndAnswer calls target from caller; callee answers.
+func callAndAnswer(t *testing.T, caller, callee *agent, target string) (out, in *sipua.Session) {
+	t.Helper()
+	out, err := caller.ua.Call(context.Background(), target, sipua.CallOptions{})
+	require.NoError(t, err)
+	ns := callee.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	in = ns.Session
+	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
+	caller.await(t, "confirmed", 10*time.Second)
+	callee.await(t, "confirmed", 10*time.Second)
+	return out, in
+}
+
+func TestCall_ByShortNumberMediaHoldAndBye(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 880)
+
+	out, in := callAndAnswer(t, a, b, bob.ShortNumber)
+	ringing := awaitEvent(t, e.events.ringing, "CallRinging")
+	assert.Equal(t, bob.SIPUsername, ringing.ToExt.SIPUsername)
+	assert.Equal(t, alice.SIPUsername, ringing.FromExt.SIPUsername)
+	assert.Equal(t, bob.ShortNumber, ringing.To)
+	assert.Equal(t, "Alice", in.RemoteIdentity().DisplayName)
+
+	awaitMedia(t, out, "alice hears bob")
+	awaitMedia(t, in, "bob hears alice")
+
+	// Hold and unhold: re-INVITEs routed by our Record-Route.
+	require.NoError(t, out.Hold(context.Background()))
+	assert.Equal(t, "remote", b.await(t, "hold", 5*time.Second).(sipua.SessionEvent).Originator)
+	require.NoError(t, out.Unhold(context.Background()))
+	b.await(t, "unhold", 5*time.Second)
+	before, err := out.Stats(context.Background())
+	require.NoError(t, err)
+	eventually(t, func() bool {
+		now, err := out.Stats(context.Background())
+		return err == nil && now.PacketsReceived > before.PacketsReceived+25
+	}, "audio after unhold")
+
+	// The callee hangs up.
+	time.Sleep(1100 * time.Millisecond) // a measurable duration
+	require.NoError(t, in.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseBye, a.awaitEnd(t, 5*time.Second).Cause)
+	ended := awaitEvent(t, e.events.ended, "CallEnded")
+	assert.Equal(t, OutcomeAnswered, ended.Outcome)
+	assert.Equal(t, out.LocalIdentity().URI.User, alice.SIPUsername)
+	assert.False(t, ended.Answered.IsZero())
+	assert.GreaterOrEqual(t, ended.Ended.Sub(ended.Answered), time.Second)
+}
+
+func TestCall_BySIPUsernameCallerHangsUp(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 880)
+	out, in := callAndAnswer(t, a, b, bob.SIPUsername)
+	awaitMedia(t, in, "bob hears alice")
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseBye, b.awaitEnd(t, 5*time.Second).Cause)
+	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
+}
+
+func TestCall_ForksToEveryRegistration(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	b1 := e.phone(t, bob, 880)
+	b2 := e.phone(t, bob, 660)
+	require.Len(t, e.srv.Registrations(bob.SIPUsername), 2)
+
+	out, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	in1 := b1.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	b2.await(t, "newRTCSession", 10*time.Second)
+	require.NoError(t, in1.Answer(context.Background(), sipua.CallOptions{}))
+	a.await(t, "confirmed", 10*time.Second)
+	// The other device stops ringing: it got a CANCEL.
+	assert.Equal(t, sipua.CauseCanceled, b2.awaitEnd(t, 10*time.Second).Cause)
+	awaitMedia(t, out, "alice hears the device that answered")
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	b1.awaitEnd(t, 5*time.Second)
+}
+
+func TestCall_Failures(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 880)
+
+	// Busy: the callee refuses.
+	_, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	require.NoError(t, in.Terminate(context.Background(), 486))
+	assert.Equal(t, sipua.CauseBusy, a.awaitEnd(t, 10*time.Second).Cause)
+	assert.Equal(t, OutcomeBusy, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
+
+	// Do not disturb.
+	e.dir.setDND(bob.SIPUsername, true)
+	_, err = a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	ev := a.awaitEnd(t, 10*time.Second)
+	assert.Equal(t, sipua.CauseBusy, ev.Cause)
+	assert.Equal(t, 486, ev.Message.StatusCode)
+	e.dir.setDND(bob.SIPUsername, false)
+
+	// Not registered.
+	_, err = a.ua.Call(context.Background(), carol.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	ev = a.awaitEnd(t, 10*time.Second)
+	assert.Equal(t, 480, ev.Message.StatusCode)
+	assert.Equal(t, sipua.CauseUnavailable, ev.Cause)
+
+	// No such extension.
+	_, err = a.ua.Call(context.Background(), "2999", sipua.CallOptions{})
+	require.NoError(t, err)
+	ev = a.awaitEnd(t, 10*time.Second)
+	assert.Equal(t, 404, ev.Message.StatusCode)
+
+	// The busy test number.
+	_, err = a.ua.Call(context.Background(), DefaultBusyNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	ev = a.awaitEnd(t, 10*time.Second)
+	assert.Equal(t, 486, ev.Message.StatusCode)
+
+	// The no-answer test number rings until the caller cancels.
+	out, err := a.ua.Call(context.Background(), DefaultNoAnswerNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	a.await(t, "progress", 10*time.Second)
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseCanceled, a.awaitEnd(t, 10*time.Second).Cause)
+
+	// A caller who cancels while the callee rings.
+	out, err = a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	b.await(t, "newRTCSession", 10*time.Second)
+	a.await(t, "progress", 10*time.Second)
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseCanceled, a.awaitEnd(t, 10*time.Second).Cause)
+	assert.Equal(t, sipua.CauseCanceled, b.awaitEnd(t, 10*time.Second).Cause)
+}
+
+func TestCall_EchoTest(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	out, err := a.ua.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	a.await(t, "confirmed", 10*time.Second)
+	st := awaitMedia(t, out, "alice hears herself")
+	assert.Greater(t, st.PacketsReceived, uint64(0))
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	a.awaitEnd(t, 5*time.Second)
+	ended := awaitEvent(t, e.events.ended, "CallEnded")
+	assert.Equal(t, OutcomeAnswered, ended.Outcome)
+	assert.Nil(t, ended.ToExt)
+	assert.Equal(t, DefaultEchoNumber, ended.To)
+}
+
+func TestCall_EchoEndsAfterMaxDuration(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.EchoMaxDuration = 1500 * time.Millisecond })
+	a := e.phone(t, alice, 440)
+	_, err := a.ua.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	a.await(t, "confirmed", 10*time.Second)
+	ev := a.awaitEnd(t, 10*time.Second)
+	assert.Equal(t, "remote", ev.Originator)
+	assert.Equal(t, sipua.CauseBye, ev.Cause)
+}
+
+func TestBLF_RingingBusyAvailable(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 880)
+	c := e.phone(t, carol, 0)
+	require.NoError(t, c.ua.SubscribeToUser(context.Background(), bob.ShortNumber))
+	awaitState(t, c, dialoginfo.Available)
+
+	out, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	awaitState(t, c, dialoginfo.Ringing)
+	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
+	awaitState(t, c, dialoginfo.Busy)
+	a.await(t, "confirmed", 10*time.Second)
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	awaitState(t, c, dialoginfo.Available)
+
+	require.NoError(t, c.ua.UnsubscribeUser(context.Background(), bob.ShortNumber))
+	eventually(t, func() bool {
+		e.srv.mu.Lock()
+		defer e.srv.mu.Unlock()
+		return len(e.srv.subsByUser) == 0
+	}, "subscription removed")
+}
+
+func awaitState(t *testing.T, a *agent, want dialoginfo.ExtensionState) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-a.events:
+			if s, ok := ev.(sipua.UserStateChangedEvent); ok && s.State == want {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no %s state within 10 s", want)
+		}
+	}
+}
+
+func TestMessage_Delivered(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 0)
+	b := e.phone(t, bob, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, a.ua.SendMessage(ctx, bob.ShortNumber, []byte("hello bob"), "text/plain"))
+	ev := b.await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent)
+	assert.Equal(t, "hello bob", string(ev.Body))
+	assert.Equal(t, alice.SIPUsername, ev.From.URI.User)
+
+	err := a.ua.SendMessage(ctx, carol.ShortNumber, []byte("nobody home"), "text/plain")
+	var fe *sipua.FailedError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, 480, fe.Code)
+}
