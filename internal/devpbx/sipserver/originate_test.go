@@ -1,0 +1,102 @@
+package sipserver
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wasmphone/wasmphone/pkg/sipua"
+)
+
+// answerOriginated waits for the offerless INVITE Originate sends to a
+// and answers it.
+func answerOriginated(t *testing.T, a *agent, shown string) *sipua.Session {
+	t.Helper()
+	ns := a.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	assert.Empty(t, ns.Request.Body, "the first leg's INVITE has no SDP")
+	assert.Equal(t, shown, ns.Session.RemoteIdentity().DisplayName)
+	require.NoError(t, ns.Session.Answer(context.Background(), sipua.CallOptions{}))
+	return ns.Session
+}
+
+func TestOriginate_ConnectsToAnExtension(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 880)
+	type result struct {
+		id  string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		id, err := e.srv.Originate(context.Background(), alice, bob.ShortNumber)
+		done <- result{id, err}
+	}()
+	sa := answerOriginated(t, a, bob.ShortNumber)
+	r := <-done
+	require.NoError(t, r.err)
+	assert.NotEmpty(t, r.id)
+
+	nb := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	assert.Equal(t, alice.SIPUsername, nb.Session.RemoteIdentity().URI.User)
+	require.NoError(t, nb.Session.Answer(context.Background(), sipua.CallOptions{}))
+	a.await(t, "confirmed", 10*time.Second)
+	awaitMedia(t, sa, "alice hears bob")
+	awaitMedia(t, nb.Session, "bob hears alice")
+
+	// A hold from bob is relayed to alice.
+	require.NoError(t, nb.Session.Hold(context.Background()))
+	a.await(t, "hold", 5*time.Second)
+
+	require.NoError(t, sa.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseBye, b.awaitEnd(t, 5*time.Second).Cause)
+	ended := awaitEvent(t, e.events.ended, "CallEnded")
+	assert.Equal(t, r.id, ended.CallID)
+	assert.Equal(t, OutcomeAnswered, ended.Outcome)
+}
+
+func TestOriginate_ConnectsToTheEchoTest(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.srv.Originate(context.Background(), alice, DefaultEchoNumber)
+		done <- err
+	}()
+	sa := answerOriginated(t, a, DefaultEchoNumber)
+	require.NoError(t, <-done)
+	a.await(t, "confirmed", 10*time.Second)
+	awaitMedia(t, sa, "alice hears herself")
+	require.NoError(t, sa.Terminate(context.Background(), 0))
+	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
+}
+
+func TestOriginate_Failures(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.OriginateTimeout = 500 * time.Millisecond })
+	_, err := e.srv.Originate(context.Background(), alice, bob.ShortNumber)
+	assert.True(t, errors.Is(err, ErrNotRegistered), "%v", err)
+
+	a := e.phone(t, alice, 440)
+	_, err = e.srv.Originate(context.Background(), alice, "2999")
+	assert.True(t, errors.Is(err, ErrUnknownTarget), "%v", err)
+
+	// Nobody answers: the ringing stops.
+	_, err = e.srv.Originate(context.Background(), alice, bob.ShortNumber)
+	assert.True(t, errors.Is(err, ErrNoAnswer), "%v", err)
+	a.await(t, "newRTCSession", 5*time.Second)
+	assert.Equal(t, sipua.CauseCanceled, a.awaitEnd(t, 5*time.Second).Cause)
+
+	// The called extension has no registration: the first leg is hung up.
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.srv.Originate(context.Background(), alice, carol.ShortNumber)
+		done <- err
+	}()
+	answerOriginated(t, a, carol.ShortNumber)
+	require.NoError(t, <-done)
+	a.awaitEnd(t, 10*time.Second)
+}
