@@ -1,0 +1,409 @@
+//go:build !js
+
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/wasmphone/wasmphone/internal/devpbx/store"
+)
+
+// resource describes one collection or single object of the tree.
+type resource struct {
+	pattern []string // segments below /api/v1; "*" matches an id
+	single  bool     // one object rather than a collection of items
+	// listMethods are allowed on the collection, itemMethods on its items
+	// (or on the single object).
+	listMethods, itemMethods []string
+	newType                  string   // type of the items POST creates
+	fields                   []string // the fields a client may send (POST, PUT)
+	typeFilter               bool     // ?type= selects item types
+	audio                    bool     // items have {id}.wav audio
+	// filter builds a predicate from list query parameters.
+	filter func(q url.Values) (func(*store.Record) bool, error)
+	// live lists the collection's items from elsewhere than the store.
+	live func(a *API, c *request, listPath string) ([]*store.Record, error)
+	// validate checks an object to create, or an updated object merged
+	// with the stored one.
+	validate func(obj map[string]any) []fieldError
+	// create stores a validated object POSTed to listPath and returns
+	// the stored record (default: createRecord).
+	create func(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *reply)
+}
+
+var (
+	getOnly   = []string{http.MethodGet}
+	getPost   = []string{http.MethodGet, http.MethodPost}
+	getPut    = []string{http.MethodGet, http.MethodPut}
+	getPutDel = []string{http.MethodGet, http.MethodPut, http.MethodDelete}
+)
+
+func collection(p string) *resource {
+	return &resource{pattern: strings.Split(p, "/"), listMethods: getOnly, itemMethods: getOnly}
+}
+
+func single(p string, methods []string) *resource {
+	return &resource{pattern: strings.Split(p, "/"), single: true, itemMethods: methods}
+}
+
+func with(r *resource, f func(*resource)) *resource { f(r); return r }
+
+// serverOwned are the fields a client may send but not change.
+var serverOwned = []string{"type", "id", "uri", "parent", "links", "created"}
+
+// resources is the tree below /api/v1. Order matters where a literal
+// competes with an id: callbundles/available comes before callbundles.
+var resources = []*resource{
+	collection("customers"),
+	collection("customers/*/callbundles/available"),
+	collection("customers/*/callbundles"),
+	single("customers/*/billing", getOnly),
+	single("customers/*/billing/estimate", getOnly),
+	collection("customers/*/billing/invoices"),
+	collection("customers/*/billing/paymentmethods"),
+	with(collection("customers/*/calls"), func(r *resource) {
+		r.listMethods, r.newType, r.filter, r.validate, r.create = getPost, "call", callFilter, validateCall, createCall
+		r.fields = []string{"endpoint", "to", "from", "scope", "direction", "callerId", "callStarted", "outcome",
+			"duration", "cost", "callId", "linkedId", "srcEndpoint", "dstEndpoint"}
+	}),
+	single("customers/*/creditstatus", getOnly),
+	with(collection("customers/*/endpoints"), func(r *resource) { r.typeFilter = true }),
+	single("customers/*/endpoints/*/sip", getOnly),
+	with(collection("customers/*/endpoints/*/sip/registrations"), func(r *resource) { r.live = liveRegistrations }),
+	collection("customers/*/endpoints/*/forwardingrules"),
+	with(single("customers/*/endpoints/*/phonestatus", getPut), func(r *resource) {
+		r.validate, r.fields = validatePhoneStatus, []string{"dndActive"}
+	}),
+	collection("customers/*/endpoints/*/queueentries"),
+	collection("customers/*/endpoints/*/queuememberships"),
+	single("customers/*/endpoints/*/queuestatus", getOnly),
+	collection("customers/*/linkedusers"),
+	collection("customers/*/outgoingcallerids"),
+	with(collection("customers/*/phonebook"), func(r *resource) {
+		r.listMethods, r.itemMethods, r.newType, r.validate = getPost, getPutDel, "phonebookentry", validatePhonebook
+		r.fields = []string{"name", "phoneNumber", "email", "speedDial", "priority"}
+	}),
+	collection("customers/*/phonenumbers"),
+	collection("customers/*/phonenumbers/*/routingrules"),
+	single("customers/*/preferences", getOnly),
+	with(collection("customers/*/recordings"), func(r *resource) { r.audio, r.filter = true, recordingFilter }),
+	with(collection("customers/*/sms"), func(r *resource) {
+		r.listMethods, r.newType, r.filter, r.validate, r.create = getPost, "smsmessage", smsFilter, validateSMS, createSMS
+		r.fields = []string{"direction", "from", "to", "body", "sendStatus", "deliveryStatus", "cost", "creditsUsed"}
+	}),
+	with(collection("customers/*/sounds"), func(r *resource) { r.typeFilter, r.audio = true, true }),
+	collection("customers/*/timeintervals"),
+}
+
+type matchKind int
+
+const (
+	matchList matchKind = iota
+	matchItem
+	matchSingle
+)
+
+// match finds the resource for path segments.
+func match(segs []string) (*resource, matchKind) {
+	same := func(pattern, segs []string) bool {
+		for i, p := range pattern {
+			if p != "*" && p != segs[i] {
+				return false
+			}
+		}
+		return true
+	}
+	for _, res := range resources {
+		n := len(res.pattern)
+		switch {
+		case len(segs) == n && same(res.pattern, segs):
+			if res.single {
+				return res, matchSingle
+			}
+			return res, matchList
+		case !res.single && len(segs) == n+1 && same(res.pattern, segs):
+			return res, matchItem
+		}
+	}
+	return nil, 0
+}
+
+// route answers every request but the stream.
+func (a *API) route(c *request) *reply {
+	segs := slices.Clone(c.segs)
+	if len(segs) == 0 || segs[0] != "customers" {
+		return notFound(c.r.URL.Path)
+	}
+	// Resolve "me"; a user sees its own customer only.
+	if len(segs) >= 2 {
+		if segs[1] == "me" {
+			segs[1] = c.user.CustomerID
+		}
+		if segs[1] != c.user.CustomerID {
+			return notFound(c.r.URL.Path)
+		}
+		if len(segs) >= 4 && segs[2] == "linkedusers" && segs[3] == "me" {
+			segs[3] = c.user.LinkedUserID
+		}
+	}
+	audio := false
+	if last := segs[len(segs)-1]; strings.HasSuffix(last, ".wav") && len(last) > len(".wav") {
+		segs[len(segs)-1], audio = strings.TrimSuffix(last, ".wav"), true
+	}
+	res, kind := match(segs)
+	if res == nil || (audio && (kind != matchItem || !res.audio)) {
+		return notFound(c.r.URL.Path)
+	}
+	path := "/" + strings.Join(segs, "/")
+	ctx := c.r.Context()
+
+	if kind == matchList {
+		var items []*store.Record
+		var err error
+		if res.live != nil {
+			// The owner must exist even when the items come from elsewhere.
+			if _, err = a.st.Get(ctx, store.ParentPath(path)); err == nil {
+				items, err = res.live(a, c, path)
+			}
+		} else {
+			items, err = a.st.Members(ctx, path)
+		}
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return notFound(c.r.URL.Path)
+		case err != nil:
+			return a.internalError(c.r, err)
+		case !slices.Contains(res.listMethods, c.method):
+			return methodNotAllowed(c.method, res.listMethods)
+		case c.method == http.MethodPost:
+			return a.createItem(c, res, path)
+		}
+		if path == "/customers" {
+			items = slices.DeleteFunc(items, func(r *store.Record) bool { return r.ID != c.user.CustomerID })
+		}
+		return a.listReply(c, res, path, items)
+	}
+
+	rec, err := a.st.Get(ctx, path)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound(c.r.URL.Path)
+	case err != nil:
+		return a.internalError(c.r, err)
+	case res.typeFilter && c.query.Has("type") && c.query.Get("type") != rec.Type:
+		return notFound(c.r.URL.Path)
+	}
+	if audio {
+		if c.method != http.MethodGet {
+			return methodNotAllowed(c.method, getOnly)
+		}
+		return &reply{status: http.StatusOK, ctype: "audio/wav", body: store.SilentWAV()}
+	}
+	if !slices.Contains(res.itemMethods, c.method) {
+		return methodNotAllowed(c.method, res.itemMethods)
+	}
+	switch c.method {
+	case http.MethodPut:
+		return a.updateItem(c, res, rec)
+	case http.MethodDelete:
+		err := a.st.Update(ctx, func(tx *store.Tx) error { return tx.Delete(path) })
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return notFound(c.r.URL.Path)
+		case err != nil:
+			return a.internalError(c.r, err)
+		}
+		return &reply{status: http.StatusNoContent}
+	}
+	return jsonReply(http.StatusOK, a.render(c, rec))
+}
+
+// decodeObject parses a request body that must be one JSON object.
+func decodeObject(body []byte) (map[string]any, *reply) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var obj map[string]any
+	err := dec.Decode(&obj)
+	if err == nil && dec.Decode(new(any)) != io.EOF {
+		err = errors.New("trailing data after the JSON object")
+	}
+	if err == nil && obj == nil {
+		err = errors.New("the body must be a JSON object")
+	}
+	if err != nil {
+		return nil, badRequest("invalid JSON in request body: %v", err)
+	}
+	return obj, nil
+}
+
+// checkFields reports fields of obj that the resource does not take:
+// neither server-owned, nor documented, nor already on the stored record
+// (so that a read-modify-save of anything the PBX sent succeeds).
+func checkFields(res *resource, obj map[string]any, stored *store.Record) []fieldError {
+	var errs []fieldError
+	for _, k := range slices.Sorted(maps.Keys(obj)) {
+		switch {
+		case slices.Contains(serverOwned, k), slices.Contains(res.fields, k):
+		case stored != nil && (hasKey(stored.Fields, k) || hasKey(stored.Rels, k)):
+		default:
+			errs = append(errs, fieldError{k, "unknown field"})
+		}
+	}
+	if t, ok := obj["type"]; ok && t != nil {
+		want := res.newType
+		if stored != nil {
+			want = stored.Type
+		}
+		if s, _ := t.(string); s != want {
+			errs = append(errs, fieldError{"type", "must be " + want})
+		}
+	}
+	return errs
+}
+
+func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
+
+// createItem answers POST to a collection: 201 with the stored item and
+// its Location.
+func (a *API) createItem(c *request, res *resource, listPath string) *reply {
+	obj, rep := decodeObject(c.body)
+	if rep != nil {
+		return rep
+	}
+	errs := checkFields(res, obj, nil)
+	if res.validate != nil {
+		errs = append(errs, res.validate(obj)...)
+	}
+	if len(errs) > 0 {
+		return validationReply(errs)
+	}
+	create := res.create
+	if create == nil {
+		create = createRecord
+	}
+	rec, rep := create(a, c, res, listPath, obj)
+	if rep != nil {
+		return rep
+	}
+	rep = jsonReply(http.StatusCreated, a.render(c, rec))
+	rep.header = http.Header{"Location": {c.base + rec.Path}}
+	return rep
+}
+
+// createRecord stores obj as a new item of the collection.
+func createRecord(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *reply) {
+	rec := newRecord(res.newType)
+	mergeFields(rec, obj)
+	if err := a.st.Update(c.r.Context(), func(tx *store.Tx) error { return tx.Add(listPath, "", rec) }); err != nil {
+		return nil, a.internalError(c.r, err)
+	}
+	return rec, nil
+}
+
+func newRecord(typ string) *store.Record {
+	return &store.Record{Type: typ, Fields: map[string]any{}, Rels: map[string]any{}, Links: map[string]string{}}
+}
+
+// updateItem answers PUT: the client's fields are merged into the stored
+// ones, so that fields the client does not send are kept.
+func (a *API) updateItem(c *request, res *resource, rec *store.Record) *reply {
+	obj, rep := decodeObject(c.body)
+	if rep != nil {
+		return rep
+	}
+	errs := checkFields(res, obj, rec)
+	if res.validate != nil {
+		merged := maps.Clone(rec.Fields)
+		maps.Copy(merged, obj)
+		errs = append(errs, res.validate(merged)...)
+	}
+	if len(errs) > 0 {
+		return validationReply(errs)
+	}
+	err := a.st.Update(c.r.Context(), func(tx *store.Tx) error {
+		cur, err := tx.Get(rec.Path)
+		if err != nil {
+			return err
+		}
+		mergeFields(cur, obj)
+		rec = cur
+		return tx.Put(cur)
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return notFound(c.r.URL.Path)
+	case err != nil:
+		return a.internalError(c.r, err)
+	}
+	return jsonReply(http.StatusOK, a.render(c, rec))
+}
+
+// mergeFields copies the client's fields of obj into rec, keeping the
+// server-owned ones. A relation the client sends back unchanged (as an id
+// or a URI) stays a relation; a changed one becomes a plain field.
+func mergeFields(rec *store.Record, obj map[string]any) {
+	for k, v := range obj {
+		if slices.Contains(serverOwned, k) {
+			continue
+		}
+		if p, ok := rec.Rels[k].(string); ok {
+			if s, ok := v.(string); ok && (s == store.LastSegment(p) || strings.HasSuffix(s, p)) {
+				continue
+			}
+		}
+		delete(rec.Rels, k)
+		rec.Fields[k] = v
+	}
+}
+
+// render returns the JSON object of rec as the request sees it.
+func (a *API) render(c *request, rec *store.Record) map[string]any {
+	out := make(map[string]any, len(rec.Fields)+len(rec.Rels)+7)
+	maps.Copy(out, rec.Fields)
+	out["type"], out["id"], out["created"] = rec.Type, rec.ID, rec.Created.UTC().Format(store.TimeFormat)
+	if rec.Path != "" {
+		out["uri"] = c.base + rec.Path
+	}
+	if rec.Parent != "" {
+		out["parent"] = c.base + rec.Parent
+	}
+	if len(rec.Links) > 0 {
+		links := make(map[string]any, len(rec.Links))
+		for name, p := range rec.Links {
+			links[name] = c.base + p
+		}
+		out["links"] = links
+	}
+	ref := func(p string) string {
+		if c.relIDs {
+			return store.LastSegment(p)
+		}
+		return c.base + p
+	}
+	for field, v := range rec.Rels {
+		switch v := v.(type) {
+		case string:
+			out[field] = ref(v)
+		case []any:
+			refs := make([]any, 0, len(v))
+			for _, p := range v {
+				if s, ok := p.(string); ok {
+					refs = append(refs, ref(s))
+				}
+			}
+			out[field] = refs
+		}
+	}
+	if rec.Type == "sipidentity" {
+		out["domain"] = a.realm
+	}
+	return out
+}
