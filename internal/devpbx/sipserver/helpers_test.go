@@ -69,9 +69,21 @@ type env struct {
 	dir    *fakeDirectory
 	events *recorder
 	wsURL  string
+	hs     *httptest.Server
 }
 
 func startServer(t *testing.T, mutate ...func(*Config)) *env {
+	t.Helper()
+	e := startServerNoCleanup(t, mutate...)
+	t.Cleanup(func() {
+		require.NoError(t, e.srv.Close())
+		e.hs.Close()
+	})
+	return e
+}
+
+// startServerNoCleanup starts a server the test closes itself.
+func startServerNoCleanup(t *testing.T, mutate ...func(*Config)) *env {
 	t.Helper()
 	e := &env{dir: &fakeDirectory{exts: []Extension{alice, bob, carol}},
 		events: &recorder{ringing: make(chan CallInfo, 100), ended: make(chan CallInfo, 100)}}
@@ -83,12 +95,8 @@ func startServer(t *testing.T, mutate ...func(*Config)) *env {
 	srv, err := New(cfg)
 	require.NoError(t, err)
 	e.srv = srv
-	hs := httptest.NewServer(srv)
-	e.wsURL = "ws" + strings.TrimPrefix(hs.URL, "http")
-	t.Cleanup(func() {
-		require.NoError(t, srv.Close())
-		hs.Close()
-	})
+	e.hs = httptest.NewServer(srv)
+	e.wsURL = "ws" + strings.TrimPrefix(e.hs.URL, "http")
 	return e
 }
 
@@ -262,7 +270,7 @@ func (r *rawConn) requestAs(t *testing.T, method, uri string, ext, auth Extensio
 	for attempt := range 2 {
 		msg := method + " " + uri + " SIP/2.0\r\n" +
 			"Via: SIP/2.0/WS raw.invalid;branch=" + sipmsg.NewBranch() + "\r\n" +
-			"Max-Forwards: 70\r\n" +
+			maxForwards(extra) +
 			"From: <sip:" + ext.SIPUsername + "@" + DefaultRealm + ">;tag=" + sipmsg.NewTag() + "\r\n" +
 			"To: <sip:" + ext.SIPUsername + "@" + DefaultRealm + ">\r\n" +
 			"Call-ID: " + callID + "\r\n" +
@@ -298,4 +306,86 @@ func (r *rawConn) response(t *testing.T) *sipmsg.Message {
 			return m
 		}
 	}
+}
+
+func maxForwards(extra string) string {
+	if strings.Contains(extra, "Max-Forwards:") {
+		return ""
+	}
+	return "Max-Forwards: 70\r\n"
+}
+
+// sendAuthed sends a request from ext outside any dialog, answers its
+// challenge and returns the authorized request as sent, without waiting
+// for the final response.
+func (r *rawConn) sendAuthed(t *testing.T, method, uri string, ext Extension, extra, body string) *sipmsg.Message {
+	t.Helper()
+	callID := sipmsg.NewCallID()
+	fromTag := sipmsg.NewTag()
+	build := func(seq int, authz string) string {
+		ct := ""
+		if body != "" {
+			ct = "Content-Type: application/sdp\r\n"
+		}
+		return method + " " + uri + " SIP/2.0\r\n" +
+			"Via: SIP/2.0/WS raw.invalid;branch=" + sipmsg.NewBranch() + "\r\n" +
+			maxForwards(extra) +
+			"From: <sip:" + ext.SIPUsername + "@" + DefaultRealm + ">;tag=" + fromTag + "\r\n" +
+			"To: <" + uri + ">\r\n" +
+			"Call-ID: " + callID + "\r\n" +
+			"CSeq: " + strconv.Itoa(seq) + " " + method + "\r\n" +
+			"Contact: <sip:raw@raw.invalid;transport=ws>\r\n" +
+			authz + extra + ct + "Content-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body
+	}
+	r.send(t, build(1, ""))
+	resp := r.response(t)
+	require.Equal(t, 407, resp.StatusCode)
+	ch, err := digest.ParseChallenge(resp.Get("Proxy-Authenticate"))
+	require.NoError(t, err)
+	var dc digest.Client
+	cred, err := dc.Authorize(ch, method, uri, nil, ext.SIPUsername, ext.SIPPassword)
+	require.NoError(t, err)
+	msg := build(2, "Proxy-Authorization: "+cred.String()+"\r\n")
+	r.send(t, msg)
+	m, err := sipmsg.Parse([]byte(msg))
+	require.NoError(t, err)
+	return m
+}
+
+// next reads the next SIP message.
+func (r *rawConn) next(t *testing.T) *sipmsg.Message {
+	t.Helper()
+	b, err := r.read(t, 10*time.Second)
+	require.NoError(t, err)
+	m, err := sipmsg.Parse([]byte(b))
+	require.NoError(t, err, b)
+	return m
+}
+
+// nextNot100 reads the next SIP message that is not a 100 Trying.
+func (r *rawConn) nextNot100(t *testing.T) *sipmsg.Message {
+	t.Helper()
+	for {
+		m := r.next(t)
+		if m.StatusCode != 100 {
+			return m
+		}
+	}
+}
+
+// answer responds to a request received on the raw connection.
+func (r *rawConn) answer(t *testing.T, req *sipmsg.Message, code int) {
+	t.Helper()
+	resp, err := sipmsg.NewResponse(req, code, "")
+	require.NoError(t, err)
+	b, err := resp.Bytes()
+	require.NoError(t, err)
+	r.send(t, string(b))
+}
+
+// registerRaw registers the raw connection as ext.
+func (r *rawConn) registerRaw(t *testing.T, ext Extension) {
+	t.Helper()
+	resp := r.request(t, "REGISTER", "sip:"+DefaultRealm, ext, "Contact: <sip:raw@raw.invalid;transport=ws>\r\n")
+	require.Equal(t, 200, resp.StatusCode)
 }

@@ -265,15 +265,26 @@ func (s *Server) reply(c *conn, req *sipmsg.Message, code int, hdrs ...sipmsg.He
 	return resp
 }
 
+// replyReason answers a malformed request with a Warning that says why.
+func (s *Server) replyReason(c *conn, req *sipmsg.Message, code int, why error) {
+	text := strings.NewReplacer("\"", "'", "\r", " ", "\n", " ").Replace(why.Error())
+	if len(text) > 200 {
+		text = text[:200]
+	}
+	s.reply(c, req, code, sipmsg.Header{Name: sipmsg.HdrWarning, Value: `399 ` + s.host + ` "` + text + `"`})
+}
+
 // handleRequest validates a request and dispatches it.
 func (s *Server) handleRequest(c *conn, m *sipmsg.Message) {
 	if err := m.Validate(); err != nil {
-		if _, verr := m.TopVia(); verr == nil && m.Method != sipmsg.ACK {
+		// Answered even without a Via: over a WebSocket the response still
+		// reaches the client, and a developer sees what was wrong.
+		if m.Method != sipmsg.ACK {
 			code := 400
 			if errors.Is(err, sipmsg.ErrVersion) {
 				code = 505
 			}
-			s.reply(c, m, code)
+			s.replyReason(c, m, code, err)
 		}
 		s.log.Debug("sipserver: invalid request", "remote", c.remote, "err", err)
 		return
