@@ -61,6 +61,21 @@ async function instantiate(go, url) {
   return (await WebAssembly.instantiate(await res.arrayBuffer(), go.importObject)).instance;
 }
 
+// provideWebSocket gives Node.js versions without a global WebSocket
+// (before 22) the one from the ws package, so the phone can connect: the
+// module looks for globalThis.WebSocket, as in a browser. An existing
+// WebSocket is never replaced.
+async function provideWebSocket() {
+  if (!isNode || typeof globalThis.WebSocket === 'function') return;
+  try {
+    const { WebSocket } = await import('ws');
+    globalThis.WebSocket ??= WebSocket;
+  } catch {
+    // Without ws the REST API and the stream still work; the phone
+    // reports that there is no WebSocket when it tries to connect.
+  }
+}
+
 let serial = 0;
 
 /**
@@ -70,7 +85,7 @@ let serial = 0;
  */
 export async function load({ wasmURL, timeoutMs = 60_000 } = {}) {
   checkRuntime();
-  await loadGoRuntime();
+  await Promise.all([loadGoRuntime(), provideWebSocket()]);
   const url = new URL(wasmURL ?? './wasmphone.wasm', import.meta.url);
   const go = new globalThis.Go();
   const name = `__wasmphoneReady_${Date.now().toString(36)}_${serial++}`;
