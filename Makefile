@@ -136,6 +136,12 @@ bench-browser: build check-node web-deps ## time to ready of the module in Chrom
 fuzz: ## run every fuzz target for FUZZTIME each (default 20s)
 	@scripts/fuzz.sh $(FUZZTIME) $(FUZZPKG)
 
+## ---- run -------------------------------------------------------------------
+
+.PHONY: demo
+demo: build ## build the module, then start the development PBX on http://127.0.0.1:8080 (prints the logins)
+	$(GO) run ./cmd/devpbx
+
 ## ---- clean -----------------------------------------------------------------
 
 clean: ## remove build outputs

@@ -1,0 +1,163 @@
+//go:build !js
+
+package devpbx
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// webDir makes a web directory like the project's web/.
+func webDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"examples/softphone/index.html": "<!doctype html><title>Sipcentric Softphone</title>",
+		"examples/softphone/app.mjs":    "export {}",
+		"wasmphone.wasm":                "\x00asm\x01\x00\x00\x00",
+		"wasm_exec.js":                  "// glue",
+		"index.mjs":                     "export {}",
+		"index.d.ts":                    "export {}",
+		".env":                          "SECRET=1",
+		".git/config":                   "[core]",
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+	}
+	return dir
+}
+
+func start(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	cfg.Addr = "127.0.0.1:0"
+	srv, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		assert.NoError(t, srv.Shutdown(ctx))
+	})
+	return srv
+}
+
+// noRedirect is an HTTP client that shows redirects instead of following.
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+func get(t *testing.T, url string, user ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	require.NoError(t, err)
+	if len(user) == 2 {
+		req.SetBasicAuth(user[0], user[1])
+	}
+	resp, err := noRedirect.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(b)
+}
+
+func TestServer_ServesWebAPIAndSIP(t *testing.T) {
+	srv := start(t, Config{Memory: true, WebDir: webDir(t)})
+	u := srv.URL()
+
+	resp, _ := get(t, u+"/")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Equal(t, HomePath, resp.Header.Get("Location"))
+
+	for path, ctype := range map[string]string{
+		"/examples/softphone/":           "text/html; charset=utf-8",
+		"/examples/softphone/app.mjs":    "text/javascript; charset=utf-8",
+		"/wasmphone.wasm":                "application/wasm",
+		"/wasm_exec.js":                  "text/javascript; charset=utf-8",
+		"/index.mjs":                     "text/javascript; charset=utf-8",
+		"/examples/softphone/index.html": "",
+	} {
+		resp, body := get(t, u+path)
+		if ctype == "" {
+			// FileServer redirects index.html to its directory.
+			assert.Equal(t, http.StatusMovedPermanently, resp.StatusCode, path)
+			continue
+		}
+		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
+		assert.Equal(t, ctype, resp.Header.Get("Content-Type"), path)
+		assert.NotEmpty(t, body, path)
+	}
+	for _, path := range []string{"/.env", "/.git/config", "/nothing.js"} {
+		resp, _ := get(t, u+path)
+		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)
+	}
+	req, _ := http.NewRequest("POST", u+"/index.mjs", nil)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+
+	resp, body := get(t, u+"/api/v1/customers/me", "alice", "alice-secret")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `"company":"Demo Company Ltd"`)
+	resp, _ = get(t, u+"/api/v1/customers/me")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, _ = get(t, u+"/api/v1")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the API answers its root too")
+
+	// The SIP endpoint is mounted (a plain GET is no WebSocket handshake).
+	resp, _ = get(t, u+SIPPath)
+	assert.NotEqual(t, http.StatusNotFound, resp.StatusCode)
+	assert.Equal(t, "ws://"+srv.Addr().String()+SIPPath, srv.SIPURL())
+
+	// The SIP side finds the seeded extensions through the API's Directory.
+	ext, ok, err := srv.API().Lookup(context.Background(), "002003")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, "sip-2003-secret", ext.SIPPassword)
+}
+
+func TestServer_NoWebDir(t *testing.T) {
+	srv := start(t, Config{Memory: true})
+	resp, _ := get(t, srv.URL()+"/index.mjs")
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	resp, _ = get(t, srv.URL()+"/")
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+}
+
+func TestServer_ShutdownEndsStreams(t *testing.T) {
+	srv, err := New(Config{Addr: "127.0.0.1:0", DataDir: t.TempDir()})
+	require.NoError(t, err)
+	req, err := http.NewRequest("GET", srv.URL()+"/api/v1/stream", nil)
+	require.NoError(t, err)
+	req.SetBasicAuth("alice", "alice-secret")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	begin := time.Now()
+	require.NoError(t, srv.Shutdown(ctx))
+	assert.Less(t, time.Since(begin), 3*time.Second)
+	_, err = io.ReadAll(resp.Body)
+	assert.NoError(t, err, "the stream ends cleanly")
+	require.NoError(t, <-srv.Done())
+	require.NoError(t, srv.Shutdown(ctx), "Shutdown twice is harmless")
+}
+
+func TestNew_Errors(t *testing.T) {
+	srv := start(t, Config{Memory: true})
+	_, err := New(Config{Addr: srv.Addr().String(), Memory: true})
+	assert.ErrorContains(t, err, "listen")
+	_, err = New(Config{Addr: "127.0.0.1:0"})
+	assert.Error(t, err, "neither a data directory nor memory")
+}
