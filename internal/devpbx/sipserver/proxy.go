@@ -75,7 +75,7 @@ func (s *Server) handleCallOrMessage(c *conn, m *sipmsg.Message) {
 		cl.conns[c] = true
 		cl.callerTag = m.FromTag()
 	}
-	if callee.DND {
+	if callee.DND && m.Method == sipmsg.INVITE { // messages still reach a phone on do-not-disturb
 		s.reply(c, m, 486)
 		s.endCall(cl, OutcomeBusy)
 		return
@@ -168,6 +168,9 @@ func (f *fork) onBranchResponse(tx *clientTx, resp *sipmsg.Message) {
 			if !f.answered {
 				f.answered = true
 				f.call.answerTag = resp.ToTag()
+				// The call now depends on the caller and the device that
+				// answered, no longer on the devices that rang.
+				f.call.conns = map[*conn]bool{f.conn: true, tx.conn: true}
 				s.callState(f.call, stateConfirmed)
 				f.cancelOthers(tx)
 			}

@@ -2,13 +2,17 @@ package sipserver
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wasmphone/wasmphone/internal/clock"
 	"github.com/wasmphone/wasmphone/pkg/sipua"
+	"github.com/wasmphone/wasmphone/pkg/sipua/digest"
+	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
 )
 
 func TestRegister_DigestRegistrationsAndUnregister(t *testing.T) {
@@ -101,4 +105,41 @@ func TestRegister_ExpiresWildcardAndIntervalTooBrief(t *testing.T) {
 	// Someone else's credentials cannot register alice.
 	resp = r.requestAs(t, "REGISTER", "sip:"+DefaultRealm, alice, bob, "Contact: <sip:x@raw.invalid;transport=ws>\r\n")
 	assert.Equal(t, 403, resp.StatusCode)
+}
+
+func TestRegister_ExpiredNonceIsChallengedAsStale(t *testing.T) {
+	fake := clock.NewFake(time.Now())
+	e := startServer(t, func(c *Config) { c.Clock = fake })
+	r := e.dialRaw(t)
+	register := func(seq int, authz string) *sipmsg.Message {
+		r.send(t, "REGISTER sip:"+DefaultRealm+" SIP/2.0\r\n"+
+			"Via: SIP/2.0/WS raw.invalid;branch="+sipmsg.NewBranch()+"\r\n"+
+			"Max-Forwards: 70\r\n"+
+			"From: <sip:002001@"+DefaultRealm+">;tag=abc\r\n"+
+			"To: <sip:002001@"+DefaultRealm+">\r\n"+
+			"Call-ID: stale-1\r\n"+
+			"CSeq: "+strconv.Itoa(seq)+" REGISTER\r\n"+
+			"Contact: <sip:raw@raw.invalid;transport=ws>;expires=3600\r\n"+
+			authz+"Content-Length: 0\r\n\r\n")
+		return r.response(t)
+	}
+	resp := register(1, "")
+	require.Equal(t, 401, resp.StatusCode)
+	ch, err := digest.ParseChallenge(resp.Get("WWW-Authenticate"))
+	require.NoError(t, err)
+	assert.False(t, ch.Stale)
+	var dc digest.Client
+	cred, err := dc.Authorize(ch, "REGISTER", "sip:"+DefaultRealm, nil, alice.SIPUsername, alice.SIPPassword)
+	require.NoError(t, err)
+	require.Equal(t, 200, register(2, "Authorization: "+cred.String()+"\r\n").StatusCode)
+
+	fake.Advance(nonceLifetime + time.Minute)
+	cred, err = dc.Authorize(ch, "REGISTER", "sip:"+DefaultRealm, nil, alice.SIPUsername, alice.SIPPassword)
+	require.NoError(t, err)
+	resp = register(3, "Authorization: "+cred.String()+"\r\n")
+	require.Equal(t, 401, resp.StatusCode)
+	ch2, err := digest.ParseChallenge(resp.Get("WWW-Authenticate"))
+	require.NoError(t, err)
+	assert.True(t, ch2.Stale, "right password, old nonce: stale")
+	assert.True(t, digest.ShouldRetry(ch, ch2))
 }

@@ -282,5 +282,5 @@ func TestNoGoroutineLeak(t *testing.T) {
 		require.NoError(t, e.srv.Close())
 		e.hs.Close()
 	}()
-	eventually(t, func() bool { return runtime.NumGoroutine() <= before+2 }, "goroutines to end")
+	eventually(t, func() bool { return runtime.NumGoroutine() <= before }, "goroutines to end")
 }
