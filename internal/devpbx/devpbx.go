@@ -50,6 +50,9 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// Logger receives diagnostics; default slog.Default().
 	Logger *slog.Logger
+	// EchoLoopbackOnly restricts the echo test's ICE candidates to the
+	// loopback interface (tests on machines without other networks).
+	EchoLoopbackOnly bool
 }
 
 // Server is a running development PBX.
@@ -90,7 +93,8 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("devpbx: %w", err)
 	}
 	sip, err := sipserver.New(sipserver.Config{Directory: a, Events: a, Realm: cfg.Realm, Logger: log,
-		EchoNumber: EchoNumber, BusyNumber: BusyNumber, NoAnswerNumber: NoAnswerNumber})
+		EchoNumber: EchoNumber, BusyNumber: BusyNumber, NoAnswerNumber: NoAnswerNumber,
+		EchoLoopbackOnly: cfg.EchoLoopbackOnly})
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("devpbx: %w", err)

@@ -32,7 +32,7 @@ const (
 	DefaultHeartbeatInterval = 60 * time.Second
 	rateWindow               = time.Hour
 	maxBody                  = 1 << 20
-	originateTimeout         = 30 * time.Second
+	originateTimeout         = 45 * time.Second // above the SIP server's own bound
 	hookTimeout              = 10 * time.Second
 )
 
