@@ -1,0 +1,196 @@
+// Calls between two Chromium pages through Kamailio, with the fake
+// microphone: both pages' getStats show inbound audio with a level above
+// zero; hold stops the inbound packets and unhold brings them back; DTMF
+// arrives; a third page's userStateChanged goes RINGING, BUSY, AVAILABLE;
+// the library binds and unbinds the <audio> elements itself.
+//
+// Run with `make browser`.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  launchBrowser, startServer, startKamailio, openPage, loadModule, withArtifacts, saveArtifacts, stopAll,
+} from './harness.mjs';
+
+let browser;
+let server;
+let kam;
+
+before(async () => {
+  [browser, kam, server] = await Promise.all([launchBrowser(), startKamailio({ count: 3 }), startServer()]);
+});
+
+after(stopAll);
+
+// phone installs globalThis.phone in a page: a registered UA whose events
+// are recorded, with an <audio id="remote"> element bound by the library.
+async function phone(user) {
+  const page = await openPage(browser, server.blankUrl);
+  await loadModule(page);
+  if (process.env.WASMPHONE_SIP_TRACE) await page.evaluate(() => { globalThis.WASMPHONE_DEBUG = true; });
+  await page.evaluate(async ({ ws, domain, user, password }) => {
+    const audio = document.createElement('audio');
+    audio.id = 'remote';
+    document.body.append(audio);
+    const log = [];
+    const sc = new globalThis.wasmphone.Sipcentric({ username: 'portal', password: 'unused', baseUrl: location.origin + '/api/v1' });
+    const ua = await sc.getUA({ register: true, wsServer: ws, domain, username: user, password, audio: { remote: audio }, debug: !!globalThis.WASMPHONE_DEBUG });
+    const phone = { ua, log, session: null, states: [], dtmf: [] };
+    globalThis.phone = phone;
+    const watch = (s) => {
+      phone.session = s;
+      for (const name of ['progress', 'accepted', 'confirmed', 'ended', 'failed', 'hold', 'unhold']) {
+        s.on(name, (e) => log.push(`session ${name}${e?.cause ? ' ' + e.cause : ''}${e?.originator ? ' ' + e.originator : ''}`));
+      }
+      s.on('newDTMF', (e) => phone.dtmf.push(e.dtmf.tone));
+    };
+    ua.on('newRTCSession', ({ originator, session }) => {
+      log.push(`newRTCSession ${originator}`);
+      if (originator === 'remote') watch(session);
+    });
+    ua.on('userStateChanged', (u, state) => phone.states.push(`${u} ${state}`));
+    phone.watch = watch;
+    phone.stats = async () => (phone.session ? phone.session.getStats() : null);
+    await new Promise((resolve, reject) => {
+      if (ua.isRegistered()) return resolve();
+      const t = setTimeout(() => reject(new Error('not registered within 10 s')), 10_000);
+      ua.once('registered', () => { clearTimeout(t); resolve(); });
+      ua.once('registrationFailed', (e) => { clearTimeout(t); reject(new Error(`registration failed: ${e.cause}`)); });
+    });
+  }, { ws: kam.ws, domain: kam.domain, user, password: kam.users[user] });
+  return page;
+}
+
+// until polls fn in the page until it returns a truthy value.
+async function until(page, what, fn, arg, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await page.evaluate(fn, arg);
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const stats = () => globalThis.phone.stats();
+
+// inboundDelta waits ms and returns how many packets arrived meanwhile.
+async function inboundDelta(page, ms) {
+  const a = await page.evaluate(stats);
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await page.evaluate(stats);
+  return b.packetsReceived - a.packetsReceived;
+}
+
+test('two pages call each other through Kamailio with real audio', { timeout: 180_000 }, async () => {
+  const [a, b, c] = await Promise.all([phone('1001'), phone('1002'), phone('1003')]);
+  await withArtifacts(a, 'call-caller', async () => {
+    // The watcher sees the callee idle first.
+    await c.evaluate(() => globalThis.phone.ua.subscribeToUser('1002'));
+    await until(c, 'AVAILABLE', () => globalThis.phone.states.includes('1002 AVAILABLE'));
+
+    // B rings for a while, so the watcher sees RINGING, then answers.
+    await b.evaluate(() => {
+      globalThis.phone.ua.once('newRTCSession', ({ session }) => {
+        setTimeout(() => session.answer().catch((e) => globalThis.phone.log.push(`answer failed ${e}`)), 1500);
+      });
+    });
+    await a.evaluate(async () => {
+      const p = globalThis.phone;
+      const s = await p.ua.dial('1002');
+      p.watch(s);
+    });
+    await until(c, 'RINGING', () => globalThis.phone.states.includes('1002 RINGING'));
+    await until(a, 'confirmed', () => globalThis.phone.log.find((l) => l.startsWith('session confirmed')));
+    await until(c, 'BUSY', () => globalThis.phone.states.includes('1002 BUSY'));
+
+    // Audio both ways: packets and a level above zero (the fake
+    // microphone beeps), and the remote <audio> plays the call.
+    for (const [page, name] of [[a, 'caller'], [b, 'callee']]) {
+      const st = await until(page, `${name} inbound audio`, async () => {
+        const s = await globalThis.phone.stats();
+        return s && s.packetsReceived > 50 && s.audioLevel > 0 ? s : null;
+      });
+      assert.ok(st.packetsSent > 50, `${name} sends audio`);
+      const el = await page.evaluate(() => {
+        const audio = document.getElementById('remote');
+        return { bound: audio.srcObject instanceof MediaStream, same: audio.srcObject === globalThis.phone.session.remoteStream };
+      });
+      assert.deepEqual(el, { bound: true, same: true }, `${name}'s <audio> plays the remote stream`);
+    }
+    const pc = await a.evaluate(() => globalThis.phone.session.connection instanceof RTCPeerConnection);
+    assert.ok(pc, 'session.connection is the RTCPeerConnection');
+    const ident = await b.evaluate(() => [globalThis.phone.session.remote_identity.uri.user, globalThis.phone.session.direction]);
+    assert.deepEqual(ident, ['1001', 'incoming']);
+
+    // Hold (a sendonly offer, answered recvonly) stops what A receives
+    // from B; unhold brings it back.
+    await a.evaluate(() => globalThis.phone.session.hold());
+    assert.deepEqual(await a.evaluate(() => globalThis.phone.session.isOnHold()), { local: true, remote: false });
+    await until(b, 'remote hold', () => globalThis.phone.session.isOnHold().remote);
+    await new Promise((r) => setTimeout(r, 500));
+    const held = await inboundDelta(a, 1500);
+    assert.ok(held < 10, `A got ${held} packets in 1.5 s while holding`);
+    await a.evaluate(() => globalThis.phone.session.unhold());
+    await until(b, 'remote unhold', () => !globalThis.phone.session.isOnHold().remote);
+    await new Promise((r) => setTimeout(r, 500));
+    const resumed = await inboundDelta(a, 1500);
+    assert.ok(resumed > 40, `A got ${resumed} packets in 1.5 s after unhold`);
+
+    // DTMF: SIP INFO reaches the other page; RFC 4733 is sent in the
+    // media (browsers do not report received telephone-events).
+    await a.evaluate(() => globalThis.phone.session.sendDTMF('12#', { transportType: 'INFO', duration: 100, interToneGap: 70 }));
+    await until(b, 'DTMF', () => globalThis.phone.dtmf.join('') === '12#' && globalThis.phone.dtmf);
+    await a.evaluate(() => globalThis.phone.session.sendDTMF('9', { duration: 100 }));
+
+    // Mute is local: no signalling, the state is reported.
+    assert.deepEqual(await a.evaluate(() => { globalThis.phone.session.mute(); return globalThis.phone.session.isMuted(); }), { audio: true, video: false });
+    await a.evaluate(() => globalThis.phone.session.unmute());
+
+    await saveArtifacts(a, 'call-in-progress');
+
+    // B hangs up: both sides end, the elements are unbound, the watcher
+    // sees the callee free again.
+    await b.evaluate(() => globalThis.phone.session.terminate());
+    await until(a, 'ended', () => globalThis.phone.log.find((l) => l.startsWith('session ended')));
+    await until(b, 'ended', () => globalThis.phone.log.find((l) => l.startsWith('session ended')));
+    assert.equal(await a.evaluate(() => document.getElementById('remote').srcObject), null);
+    await until(c, 'AVAILABLE again', () => {
+      const s = globalThis.phone.states;
+      return s.lastIndexOf('1002 AVAILABLE') > s.indexOf('1002 BUSY') && s.indexOf('1002 BUSY') > 0;
+    });
+    const states = await c.evaluate(() => globalThis.phone.states);
+    const order = ['1002 AVAILABLE', '1002 RINGING', '1002 BUSY'].map((s) => states.indexOf(s));
+    assert.ok(order[0] < order[1] && order[1] < order[2], `states in order: ${states.join(', ')}`);
+  });
+  for (const p of [a, b, c]) await p.evaluate(() => globalThis.phone.ua.stop());
+});
+
+test('a rejected call fails with Busy, a cancelled one with Canceled', { timeout: 120_000 }, async () => {
+  const [a, b] = await Promise.all([phone('1001'), phone('1002')]);
+  await withArtifacts(a, 'call-failures', async () => {
+    await b.evaluate(() => {
+      globalThis.phone.ua.once('newRTCSession', ({ session }) => session.terminate({ status_code: 486 }));
+    });
+    const busy = await a.evaluate(async () => {
+      const s = await globalThis.phone.ua.dial('1002');
+      return new Promise((resolve) => s.on('failed', (e) => resolve([e.cause, e.originator])));
+    });
+    assert.deepEqual(busy, ['Busy', 'remote']);
+
+    const cancelled = await a.evaluate(async () => {
+      const s = await globalThis.phone.ua.dial('1002');
+      const failed = new Promise((resolve) => s.on('failed', (e) => resolve([e.cause, e.originator])));
+      s.on('progress', () => s.terminate());
+      return failed;
+    });
+    assert.deepEqual(cancelled, ['Canceled', 'local']);
+    await until(b, 'the callee sees the cancel', () => globalThis.phone.log.includes('session failed Canceled remote'));
+
+    const bad = await a.evaluate(() => globalThis.phone.ua.dial('100\r\nX-Evil: 1').then(() => 'resolved', (e) => e.message));
+    assert.match(bad, /unsafe|invalid/i);
+  });
+  for (const p of [a, b]) await p.evaluate(() => globalThis.phone.ua.stop());
+});
