@@ -2,6 +2,8 @@ package sipserver
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -283,4 +285,28 @@ func TestNoGoroutineLeak(t *testing.T) {
 		e.hs.Close()
 	}()
 	eventually(t, func() bool { return runtime.NumGoroutine() <= before }, "goroutines to end")
+}
+
+// TestBadInput_TortureMessages sends every message of the RFC 4475 torture
+// tests (valid and invalid) on one connection: the server never crashes
+// and still answers afterwards.
+func TestBadInput_TortureMessages(t *testing.T) {
+	files, err := filepath.Glob("../../../pkg/sipua/sipmsg/testdata/rfc4475/*")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	e := startServer(t)
+	r := e.dialRaw(t)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		r.send(t, string(b))
+	}
+	r.send(t, strings.Replace(options, "opt-1", "after-torture", 1))
+	for {
+		m := r.next(t)
+		if m.CallID() == "after-torture" {
+			assert.Equal(t, 200, m.StatusCode)
+			break
+		}
+	}
 }
