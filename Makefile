@@ -102,10 +102,12 @@ smoke: build check-node web-deps ## load the built module in Node.js and check i
 	@echo "== smoke test (node --test web/test)"
 	$(NODE) --test web/test/*.test.mjs
 
-browser: build check-node web-deps ## browser end to end tests: the built module in Debian's Chromium (playwright-core), with pbxfake and Kamailio
+browser: build check-node web-deps ## browser end to end tests: the built module in Debian's Chromium (playwright-core), with pbxfake and Kamailio, on loopback only
 	@scripts/install-chromium.sh
-	@echo "== browser tests (node --test web/test/browser/)"
-	cd web && $(NODE) --test test/browser/
+	@scripts/install-kamailio.sh
+	@$(GO) mod download
+	@echo "== browser tests (node --test web/test/browser/), in a network namespace with only lo"
+	cd web && ../scripts/loopback-only.sh $(NODE) --test test/browser/
 
 check-node: ## check that Node.js 20 or newer is installed
 	@scripts/check-node.sh

@@ -42,8 +42,14 @@ export const WEB_DIR = path.join(ROOT, 'web');
 export const ARTIFACTS_DIR = path.join(WEB_DIR, 'test', 'artifacts');
 /** Debian's Chromium; the only browser the tests use. */
 export const CHROMIUM = '/usr/bin/chromium';
-/** Chromium's flags, as DESIGN.md lists them; a fresh --user-data-dir is added per launch. */
+/**
+ * Chromium's flags, as DESIGN.md lists them, plus what keeps WebRTC on
+ * loopback inside the tests' network namespace (host candidates as plain
+ * 127.0.0.1, not mDNS names; no DNS client of its own). A fresh
+ * --user-data-dir is added per launch.
+ */
 export const CHROMIUM_FLAGS = Object.freeze([
+  '--disable-features=WebRtcHideLocalIpsWithMdns,AsyncDns',
   '--headless',
   '--no-sandbox',
   '--use-fake-ui-for-media-stream',
