@@ -87,6 +87,7 @@ func TestContract_WholeTree(t *testing.T) {
 	require.Len(t, regs.Items, 1)
 	assert.Equal(t, "wasmphone/test", regs.Items[0].String("userAgent"))
 	assert.Equal(t, "sipregistration", regs.Items[0].Type())
+	assert.Equal(t, "127.0.0.1", regs.Items[0].String("lanIP"))
 	_, err = phone.Child("forwardingrules").List(ctx, nil)
 	require.NoError(t, err)
 	st, err := phone.PhoneStatus().Get(ctx, "")
@@ -476,4 +477,43 @@ func TestContract_SMS(t *testing.T) {
 	last := all.Items[2]
 	parts, _ := last.Int("creditsUsed")
 	assert.Equal(t, int64(2), parts, strconv.Itoa(len(last.String("body"))))
+}
+
+func TestContract_BearerAndAudioTokens(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := ctxT(t)
+	c := e.client(t, "alice")
+	tok, err := c.Authenticate(ctx)
+	require.NoError(t, err)
+	require.NotEmpty(t, tok)
+	customer, err := c.Customers().Get(ctx, "me")
+	require.NoError(t, err, "the bearer token is accepted")
+	assert.Equal(t, "1001", customer.ID())
+
+	bad, err := pbx.New(pbx.Options{BaseURL: e.base, Token: "not-a-token"})
+	require.NoError(t, err)
+	_, err = bad.Customers().Get(ctx, "me")
+	assert.ErrorIs(t, err, pbx.ErrUnauthorized)
+
+	sound, err := customer.Child("sounds").Get(ctx, "6001")
+	require.NoError(t, err)
+	audio, err := sound.AudioURL(ctx)
+	require.NoError(t, err)
+	resp, body := e.do(t, "GET", audio, "", "")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(body, "RIFF"))
+	resp, _ = e.do(t, "GET", audio, "", "")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "an audio token is single use")
+
+	// A token id opens audio only.
+	resp, body = e.do(t, "GET", "/tokengenerator", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var tk map[string]any
+	require.NoError(t, json.Unmarshal([]byte(body), &tk))
+	resp, _ = e.do(t, "GET", "/customers/1001/?tokenid="+tk["id"].(string), "", "")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, _ = e.do(t, "POST", "/tokengenerator", "{}")
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	resp, _ = e.do(t, "GET", "/authenticate", "")
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 }

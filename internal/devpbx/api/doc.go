@@ -8,8 +8,10 @@
 //
 // # Behaviour
 //
-// Every request needs HTTP Basic credentials of a portal user (401
-// otherwise); a user sees only its own customer, and "me" works as a
+// Every request needs HTTP Basic credentials of a portal user, or a bearer
+// token from POST /api/v1/authenticate (401 otherwise); GET
+// /api/v1/tokengenerator hands out single-use tokens that open a sound's
+// or recording's {id}.wav as ?tokenid=. A user sees only its own customer, and "me" works as a
 // customer id and as a linkeduser id. Ids work with and without a trailing
 // slash. Items carry type, id, uri (absolute, built from the request's
 // Host), created, parent and links. Fields that point at other resources

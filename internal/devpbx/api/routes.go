@@ -139,7 +139,22 @@ func match(segs []string) (*resource, matchKind) {
 // route answers every request but the stream.
 func (a *API) route(c *request) *reply {
 	segs := slices.Clone(c.segs)
-	if len(segs) == 0 || segs[0] != "customers" {
+	switch {
+	case len(segs) == 1 && segs[0] == "authenticate":
+		if c.method != http.MethodPost {
+			return methodNotAllowed(c.method, []string{http.MethodPost})
+		}
+		tok, _ := a.newToken(a.bearer, c.user, bearerLifetime)
+		return jsonReply(http.StatusOK, map[string]any{"accessToken": tok})
+	case len(segs) == 1 && segs[0] == "tokengenerator":
+		if c.method != http.MethodGet {
+			return methodNotAllowed(c.method, getOnly)
+		}
+		id, now := a.newToken(a.audio, c.user, audioTokenLifetime)
+		return jsonReply(http.StatusOK, map[string]any{"type": "authtoken", "id": id,
+			"created": now.UTC().Format(store.TimeFormat),
+			"expires": now.Add(audioTokenLifetime).UTC().Format(store.TimeFormat)})
+	case len(segs) == 0 || segs[0] != "customers":
 		return notFound(c.r.URL.Path)
 	}
 	// Resolve "me"; a user sees its own customer only.

@@ -34,6 +34,8 @@ const (
 	maxBody                  = 1 << 20
 	originateTimeout         = 45 * time.Second // above the SIP server's own bound
 	hookTimeout              = 10 * time.Second
+	bearerLifetime           = 24 * time.Hour
+	audioTokenLifetime       = 5 * time.Minute
 )
 
 // SIP is what the API needs from the SIP server: the live registrations
@@ -78,6 +80,14 @@ type API struct {
 	mu      sync.Mutex
 	sip     SIP
 	buckets map[string]*bucket
+	bearer  map[string]token // access token -> user (POST /authenticate)
+	audio   map[string]token // single-use token id -> user (GET /tokengenerator)
+}
+
+// token is an access token or a single-use audio token.
+type token struct {
+	user    store.User
+	expires time.Time
 }
 
 type bucket struct {
@@ -96,7 +106,8 @@ func New(cfg Config) (*API, error) {
 		return nil, errors.New("api: Config.Store is required")
 	}
 	a := &API{st: cfg.Store, realm: cfg.Realm, heartbeat: cfg.HeartbeatInterval, limit: cfg.RateLimit,
-		log: cfg.Logger, clk: cfg.Clock, hub: newHub(), buckets: map[string]*bucket{}}
+		log: cfg.Logger, clk: cfg.Clock, hub: newHub(), buckets: map[string]*bucket{},
+		bearer: map[string]token{}, audio: map[string]token{}}
 	if a.realm == "" {
 		a.realm = store.DemoDomain
 	}
@@ -295,14 +306,9 @@ func (a *API) authorize(w http.ResponseWriter, c *request) *reply {
 	// The header names keep the API's spelling (net/http would write
 	// X-Ratelimit-Limit).
 	h["X-RateLimit-Limit"] = []string{strconv.Itoa(a.limit)}
-	name, pass, ok := c.r.BasicAuth()
-	var user store.User
-	if ok {
-		var err error
-		user, ok, err = a.st.Authenticate(c.r.Context(), name, pass)
-		if err != nil {
-			return a.internalError(c.r, err)
-		}
+	user, ok, err := a.authenticate(c)
+	if err != nil {
+		return a.internalError(c.r, err)
 	}
 	if !ok {
 		h["X-RateLimit-Remaining"] = []string{strconv.Itoa(a.limit)}
@@ -333,6 +339,56 @@ func (a *API) authorize(w http.ResponseWriter, c *request) *reply {
 		return errReply(http.StatusTooManyRequests, "TOO_MANY_REQUESTS", "rate limit of %d requests per hour exceeded", a.limit)
 	}
 	return nil
+}
+
+// authenticate finds the request's user: HTTP Basic credentials of a
+// portal user, a bearer token from POST /authenticate, or (for audio
+// only) a single-use ?tokenid= from GET /tokengenerator.
+func (a *API) authenticate(c *request) (store.User, bool, error) {
+	r := c.r
+	if name, pass, ok := r.BasicAuth(); ok {
+		return a.st.Authenticate(r.Context(), name, pass)
+	}
+	now := a.clk.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if v, ok := cutPrefixFold(r.Header.Get("Authorization"), "Bearer "); ok {
+		t, ok := a.bearer[strings.TrimSpace(v)]
+		if !ok || !now.Before(t.expires) {
+			return store.User{}, false, nil
+		}
+		return t.user, true, nil
+	}
+	if id := c.query.Get("tokenid"); id != "" && r.Header.Get("Authorization") == "" && len(c.segs) > 0 &&
+		strings.HasSuffix(c.segs[len(c.segs)-1], ".wav") {
+		t, ok := a.audio[id]
+		delete(a.audio, id) // single use
+		if ok && now.Before(t.expires) {
+			return t.user, true, nil
+		}
+	}
+	return store.User{}, false, nil
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// newToken stores a token for the user and returns its id.
+func (a *API) newToken(m map[string]token, user store.User, life time.Duration) (string, time.Time) {
+	id, now := randomHex(24), a.clk.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for k, t := range m { // forget expired tokens
+		if !now.Before(t.expires) {
+			delete(m, k)
+		}
+	}
+	m[id] = token{user: user, expires: now.Add(life)}
+	return id, now
 }
 
 // corsPreflight adds CORS headers for browser clients of another origin

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -338,6 +339,9 @@ func liveRegistrations(a *API, c *request, listPath string) ([]*store.Record, er
 		id := strconv.Itoa(i + 1)
 		rec.Path, rec.ID, rec.Parent, rec.Created = listPath+"/"+id, id, sipRec.Path, a.clk.Now().UTC()
 		host := reg.RemoteAddr
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
 		rec.Fields = map[string]any{"userAgent": reg.UserAgent, "contact": reg.Contact, "received": reg.RemoteAddr,
 			"socket": "ws", "lanIP": host, "wanIP": host, "instanceId": reg.InstanceID,
 			"updated": a.clk.Now().UTC().Format(store.TimeFormat), "expires": reg.Expires.UTC().Format(store.TimeFormat)}
