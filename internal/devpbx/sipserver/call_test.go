@@ -236,3 +236,34 @@ func TestMessage_Delivered(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, 480, fe.Code)
 }
+
+// TestCall_InDialogRequestsBothWays sends INFO both ways and a blind
+// transfer (REFER, its NOTIFYs, the new call) through the proxy.
+func TestCall_InDialogRequestsBothWays(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 660)
+	c := e.phone(t, carol, 880)
+	out, in := callAndAnswer(t, a, b, bob.ShortNumber)
+
+	require.NoError(t, out.SendDTMF(context.Background(), "5", sipua.DTMFOptions{Transport: sipua.DTMFInfo}))
+	assert.Equal(t, '5', b.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
+	require.NoError(t, in.SendDTMF(context.Background(), "9", sipua.DTMFOptions{Transport: sipua.DTMFInfo}))
+	assert.Equal(t, '9', a.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
+
+	// Bob transfers Alice to Carol.
+	referred := make(chan error, 1)
+	go func() { referred <- in.Refer(context.Background(), carol.ShortNumber, sipua.ReferOptions{}) }()
+	ref := a.await(t, "refer", 10*time.Second).(sipua.SessionEvent)
+	toCarol, err := ref.Refer.Accept(context.Background(), sipua.CallOptions{})
+	require.NoError(t, err)
+	require.NoError(t, <-referred)
+	ns := c.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	assert.Equal(t, alice.SIPUsername, ns.Session.RemoteIdentity().URI.User)
+	require.NoError(t, ns.Session.Answer(context.Background(), sipua.CallOptions{}))
+	assert.Equal(t, 200, b.await(t, "referAccepted", 10*time.Second).(sipua.SessionEvent).StatusCode)
+	require.NoError(t, in.Terminate(context.Background(), 0))
+	awaitMedia(t, toCarol, "alice hears carol")
+	require.NoError(t, toCarol.Terminate(context.Background(), 0))
+	c.awaitEnd(t, 5*time.Second)
+}
