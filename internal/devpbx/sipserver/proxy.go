@@ -3,6 +3,7 @@ package sipserver
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
 )
@@ -21,7 +22,7 @@ func (s *Server) handleCallOrMessage(c *conn, m *sipmsg.Message) {
 		return
 	}
 	from, _ := m.From()
-	if from.URI.User != caller.SIPUsername && from.URI.User != caller.ShortNumber {
+	if from.URI.User != caller.SIPUsername && from.URI.User != caller.ShortNumber && !strings.EqualFold(from.URI.User, "anonymous") {
 		// Someone else's identity: refuse rather than show a false caller.
 		s.reply(c, m, 403)
 		return
