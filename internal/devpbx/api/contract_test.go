@@ -216,6 +216,9 @@ func TestContract_Errors(t *testing.T) {
 	resp, body := e.do(t, "GET", "/customers/", "", "")
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Equal(t, `Basic realm="devpbx"`, resp.Header.Get("WWW-Authenticate"))
+	resp, _ = e.do(t, "GET", "http://alice:wrong@"+strings.TrimPrefix(e.base, "http://")+"/customers/", "", "")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	assert.Empty(t, resp.Header.Get("WWW-Authenticate"), "no browser dialog over a page that sent wrong credentials")
 	assert.JSONEq(t, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`, body)
 
 	customer, err := e.client(t, "alice").Customers().Get(ctx, "me")

@@ -313,7 +313,10 @@ func (a *API) authorize(w http.ResponseWriter, c *request) *reply {
 	if !ok {
 		h["X-RateLimit-Remaining"] = []string{strconv.Itoa(a.limit)}
 		h["X-RateLimit-Reset"] = []string{strconv.Itoa(int(rateWindow / time.Second))}
-		if !strings.EqualFold(c.r.Header.Get("X-WWW-Authenticate"), "false") {
+		// A challenge makes browsers open their own login dialog over
+		// the page: send it only to a client that sent no credentials
+		// and did not ask for none (X-WWW-Authenticate: false).
+		if c.r.Header.Get("Authorization") == "" && !strings.EqualFold(c.r.Header.Get("X-WWW-Authenticate"), "false") {
 			h["WWW-Authenticate"] = []string{`Basic realm="devpbx"`}
 		}
 		return errReply(http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
