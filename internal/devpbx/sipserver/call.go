@@ -15,16 +15,17 @@ const (
 // call is what the server knows of a call for the busy lamps and the call
 // history: who calls whom and how far it got.
 type call struct {
-	info      CallInfo
-	id        string // the dialog id in dialog-info documents
-	fromUser  string // SIP username of the calling extension, "" for none
-	toUser    string // SIP username of the called extension, "" for none
-	state     string
-	callerTag string
-	answerTag string
-	rang      bool
-	ended     bool
-	conns     map[*conn]bool // connections the call depends on
+	info     CallInfo
+	id       string // the dialog id in dialog-info documents
+	fromUser string // SIP username of the calling extension, "" for none
+	toUser   string // SIP username of the called extension, "" for none
+	state    string
+	// legs is set for a call the proxy relays once it is answered: what
+	// it takes to hang up one party when the other's connection vanishes.
+	legs  *proxiedLegs
+	rang  bool
+	ended bool
+	conns map[*conn]bool // connections the call depends on
 }
 
 // newCall records a call with a new Call-ID; nil when the Call-ID is in
@@ -127,4 +128,78 @@ func (s *Server) callsOf(user string) []*call {
 		}
 	}
 	return out
+}
+
+// proxiedLegs is the dialog of an answered proxied call as the proxy saw
+// it: both parties' addresses with tags, targets and connections, and the
+// highest CSeq each has used.
+type proxiedLegs struct {
+	caller, callee             sipmsg.Address // From and To of the INVITE, with tags
+	callerTarget, calleeTarget sipmsg.URI
+	callerConn, calleeConn     *conn
+	callerSeq, calleeSeq       uint32
+}
+
+// sawRequest tracks the CSeq and target refreshes of an in-dialog request
+// relayed from one party.
+func (l *proxiedLegs) sawRequest(m *sipmsg.Message, fromCaller bool) {
+	cs, err := m.CSeq()
+	if err != nil || m.Method == sipmsg.ACK || m.Method == sipmsg.CANCEL {
+		return
+	}
+	var target *sipmsg.URI
+	if fromCaller {
+		l.callerSeq = max(l.callerSeq, cs.Seq)
+		target = &l.callerTarget
+	} else {
+		l.calleeSeq = max(l.calleeSeq, cs.Seq)
+		target = &l.calleeTarget
+	}
+	if m.Method == sipmsg.INVITE || m.Method == sipmsg.UPDATE {
+		if cts, err := m.Contacts(); err == nil && len(cts) > 0 && !cts[0].Wildcard {
+			*target = cts[0].URI
+		}
+	}
+}
+
+// byeForGone sends a BYE, in the name of the party whose connection c
+// closed, to the other party. s.mu is held.
+func (s *Server) byeForGone(cl *call, c *conn) {
+	l := cl.legs
+	var from, to sipmsg.Address
+	var target sipmsg.URI
+	var dst *conn
+	var seq uint32
+	switch c {
+	case l.calleeConn:
+		from, to, target, dst, seq = l.callee, l.caller, l.callerTarget, l.callerConn, l.calleeSeq+1
+	case l.callerConn:
+		from, to, target, dst, seq = l.caller, l.callee, l.calleeTarget, l.calleeConn, l.callerSeq+1
+	default:
+		return
+	}
+	via, branch := s.via("")
+	bye, err := sipmsg.BuildRequest(sipmsg.RequestSpec{Method: sipmsg.BYE, URI: target, Via: via,
+		From: from, To: to, CallID: cl.info.CallID, CSeq: seq})
+	if err != nil {
+		return
+	}
+	_ = bye.Add(sipmsg.HdrReason, `SIP;cause=480;text="connection lost"`)
+	_ = bye.Add(sipmsg.HdrUserAgent, userAgentName)
+	s.startClientTx(dst, bye, branch, nil)
+}
+
+// afterGrace hangs up an answered proxied call for the party whose
+// connection c closed, unless that party has come back on another
+// connection by then. s.mu is held.
+func (s *Server) afterGrace(cl *call, c *conn) {
+	s.clk.AfterFunc(s.reconnectGrace, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if cl.ended || s.closed || (cl.legs.callerConn != c && cl.legs.calleeConn != c) {
+			return
+		}
+		s.byeForGone(cl, c)
+		s.endCall(cl, OutcomeAnswered)
+	})
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
+	"github.com/wasmphone/wasmphone/pkg/sipua/media"
+	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
 )
 
 // callAndAnswer calls target from caller; callee answers.
@@ -266,4 +268,80 @@ func TestCall_InDialogRequestsBothWays(t *testing.T) {
 	awaitMedia(t, toCarol, "alice hears carol")
 	require.NoError(t, toCarol.Terminate(context.Background(), 0))
 	c.awaitEnd(t, 5*time.Second)
+}
+
+// TestCall_VanishedCallerIsHungUp: a caller whose WebSocket closes during
+// a call and does not come back is hung up for after the grace period.
+func TestCall_VanishedCallerIsHungUp(t *testing.T) {
+	e := startServer(t)
+	e.srv.mu.Lock()
+	e.srv.reconnectGrace = 300 * time.Millisecond
+	e.srv.mu.Unlock()
+	b := e.phone(t, bob, 880)
+	r := e.dialRaw(t)
+
+	n, err := media.NewNative(media.Options{}, media.AudioOptions{LoopbackOnly: true})
+	require.NoError(t, err)
+	defer n.Close()
+	offer, err := n.CreateOffer(context.Background(), media.OfferOptions{})
+	require.NoError(t, err)
+	inv := r.sendAuthed(t, "INVITE", "sip:2002@"+DefaultRealm, alice, "", offer)
+	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
+	var ok *sipmsg.Message
+	for ok == nil {
+		m := r.next(t)
+		if m.StatusCode == 200 {
+			ok = m
+		}
+	}
+	contacts, err := ok.Contacts()
+	require.NoError(t, err)
+	ack := "ACK " + contacts[0].URI.String() + " SIP/2.0\r\n" +
+		"Via: SIP/2.0/WS raw.invalid;branch=" + sipmsg.NewBranch() + "\r\n" +
+		"Max-Forwards: 70\r\n" +
+		"Route: " + ok.Get("Record-Route") + "\r\n" +
+		"From: " + inv.Get("From") + "\r\n" +
+		"To: " + ok.Get("To") + "\r\n" +
+		"Call-ID: " + inv.CallID() + "\r\n" +
+		"CSeq: 2 ACK\r\nContent-Length: 0\r\n\r\n"
+	r.send(t, ack)
+	b.await(t, "confirmed", 10*time.Second)
+
+	require.NoError(t, r.c.CloseNow())
+	ev := b.awaitEnd(t, 10*time.Second)
+	assert.Equal(t, sipua.CauseBye, ev.Cause)
+	assert.Equal(t, "remote", ev.Originator)
+	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
+}
+
+// TestCall_SurvivesAReconnect: the callee's WebSocket drops; its UA
+// reconnects, registers again and restarts ICE through the new flow, and
+// the call goes on past the grace period.
+func TestCall_SurvivesAReconnect(t *testing.T) {
+	e := startServer(t)
+	e.srv.mu.Lock()
+	e.srv.reconnectGrace = 1500 * time.Millisecond
+	e.srv.mu.Unlock()
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 880)
+	out, in := callAndAnswer(t, a, b, bob.ShortNumber)
+	awaitMedia(t, out, "before the drop")
+
+	e.srv.mu.Lock()
+	old := e.srv.bindings[bob.SIPUsername][0].conn
+	e.srv.mu.Unlock()
+	old.cancel()
+	b.await(t, "registered", 10*time.Second)
+	time.Sleep(2 * time.Second) // past the grace period
+	assert.True(t, out.IsEstablished())
+	assert.True(t, in.IsEstablished())
+	before, err := out.Stats(context.Background())
+	require.NoError(t, err)
+	eventually(t, func() bool {
+		now, err := out.Stats(context.Background())
+		return err == nil && now.PacketsReceived > before.PacketsReceived+25
+	}, "audio after the reconnect")
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	assert.Equal(t, sipua.CauseBye, b.awaitEnd(t, 5*time.Second).Cause)
 }

@@ -74,7 +74,6 @@ func (s *Server) handleCallOrMessage(c *conn, m *sipmsg.Message) {
 			return
 		}
 		cl.conns[c] = true
-		cl.callerTag = m.FromTag()
 	}
 	if callee.DND && m.Method == sipmsg.INVITE { // messages still reach a phone on do-not-disturb
 		s.reply(c, m, 486)
@@ -168,7 +167,7 @@ func (f *fork) onBranchResponse(tx *clientTx, resp *sipmsg.Message) {
 			f.relay(resp)
 			if !f.answered {
 				f.answered = true
-				f.call.answerTag = resp.ToTag()
+				f.call.legs = newProxiedLegs(f, tx, resp)
 				// The call now depends on the caller and the device that
 				// answered, no longer on the devices that rang.
 				f.call.conns = map[*conn]bool{f.conn: true, tx.conn: true}
@@ -417,10 +416,39 @@ func (s *Server) relayInDialog(c *conn, m *sipmsg.Message, route *sipmsg.URI) {
 	_ = m.Set(sipmsg.HdrMaxForwards, strconv.Itoa(mf-1))
 	via, _ := s.via(c.id)
 	_ = m.Prepend(sipmsg.HdrVia, via.String())
-	if m.Method == sipmsg.BYE {
-		if cl := s.calls[m.CallID()]; cl != nil {
+	if cl := s.calls[m.CallID()]; cl != nil {
+		if l := cl.legs; l != nil {
+			fromCaller := m.FromTag() == ftag
+			l.sawRequest(m, fromCaller)
+			// Either side may have reconnected: follow its flow.
+			if fromCaller {
+				l.callerConn, l.calleeConn = c, dst
+			} else {
+				l.callerConn, l.calleeConn = dst, c
+			}
+			cl.conns = map[*conn]bool{c: true, dst: true}
+		}
+		if m.Method == sipmsg.BYE {
 			s.endCall(cl, OutcomeAnswered)
 		}
 	}
 	_ = dst.send(m)
+}
+
+// newProxiedLegs records the dialog an answered INVITE created.
+func newProxiedLegs(f *fork, tx *clientTx, resp *sipmsg.Message) *proxiedLegs {
+	l := &proxiedLegs{callerConn: f.conn, calleeConn: tx.conn}
+	l.caller, _ = f.req.From()
+	l.callee, _ = resp.To()
+	if cts, err := f.req.Contacts(); err == nil && len(cts) > 0 {
+		l.callerTarget = cts[0].URI
+	}
+	l.calleeTarget = tx.req.RequestURI
+	if cts, err := resp.Contacts(); err == nil && len(cts) > 0 {
+		l.calleeTarget = cts[0].URI
+	}
+	if cs, err := f.req.CSeq(); err == nil {
+		l.callerSeq = cs.Seq
+	}
+	return l
 }

@@ -36,6 +36,8 @@ const (
 	nonceLifetime   = 5 * time.Minute
 	maxNonces       = 10000
 	userAgentName   = "wasmphone-devpbx"
+	// reconnectGrace covers a UA's reconnection back-off (at most 30 s).
+	reconnectGrace = 35 * time.Second
 	// defaultOriginateTimeout stays below the 32 s a UA waits for the
 	// ACK of its 200 OK.
 	defaultOriginateTimeout = 30 * time.Second
@@ -65,6 +67,10 @@ type Server struct {
 	calls      map[string]*call      // by Call-ID
 	dialogs    map[dialogKey]localDialog
 	subsByUser map[string]map[*subscription]struct{}
+
+	// reconnectGrace is how long an answered call waits for a party
+	// whose connection closed to come back.
+	reconnectGrace time.Duration
 
 	wg sync.WaitGroup
 	// done is closed by Close.
@@ -129,6 +135,8 @@ func New(cfg Config) (*Server, error) {
 		dialogs:    map[dialogKey]localDialog{},
 		subsByUser: map[string]map[*subscription]struct{}{},
 		done:       make(chan struct{}),
+
+		reconnectGrace: reconnectGrace,
 	}
 	s.wg.Add(1)
 	go s.eventLoop()
@@ -464,8 +472,17 @@ func (s *Server) connClosed(c *conn) {
 		}
 	}
 	for _, cl := range s.calls {
-		if cl.conns[c] {
-			s.endCall(cl, OutcomeFailed)
+		if !cl.conns[c] {
+			continue
 		}
+		if cl.legs == nil {
+			s.endCall(cl, OutcomeFailed)
+			continue
+		}
+		// An answered call survives a client that reconnects (its UA
+		// restarts ICE with a re-INVITE over the new connection); a
+		// client that does not come back is hung up for, so that the
+		// other party does not wait forever.
+		s.afterGrace(cl, c)
 	}
 }
