@@ -74,7 +74,7 @@ type envOptions struct {
 	noSIP     bool
 }
 
-func newEnv(t *testing.T, o envOptions) *env {
+func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Options{Dir: o.dir, Memory: o.dir == ""})
 	require.NoError(t, err)
