@@ -131,6 +131,12 @@ func TestCall_Failures(t *testing.T) {
 	ev = a.awaitEnd(t, 10*time.Second)
 	assert.Equal(t, 404, ev.Message.StatusCode)
 
+	// Another customer's extension is out of reach.
+	_, err = a.ua.Call(context.Background(), dave.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	ev = a.awaitEnd(t, 10*time.Second)
+	assert.Equal(t, 404, ev.Message.StatusCode)
+
 	// The busy test number.
 	_, err = a.ua.Call(context.Background(), DefaultBusyNumber, sipua.CallOptions{})
 	require.NoError(t, err)

@@ -52,6 +52,8 @@ var (
 	alice = Extension{ID: "e1", CustomerID: "c1", ShortNumber: "2001", Name: "Alice", SIPUsername: "002001", SIPPassword: "alice-pw"}
 	bob   = Extension{ID: "e2", CustomerID: "c1", ShortNumber: "2002", Name: "Bob", SIPUsername: "002002", SIPPassword: "bob-pw"}
 	carol = Extension{ID: "e3", CustomerID: "c1", ShortNumber: "2003", Name: "Carol", SIPUsername: "002003", SIPPassword: "carol-pw"}
+	// dave belongs to another customer.
+	dave = Extension{ID: "e4", CustomerID: "c2", ShortNumber: "2004", Name: "Dave", SIPUsername: "102004", SIPPassword: "dave-pw"}
 )
 
 // recorder collects the Events callbacks.
@@ -85,7 +87,7 @@ func startServer(t *testing.T, mutate ...func(*Config)) *env {
 // startServerNoCleanup starts a server the test closes itself.
 func startServerNoCleanup(t *testing.T, mutate ...func(*Config)) *env {
 	t.Helper()
-	e := &env{dir: &fakeDirectory{exts: []Extension{alice, bob, carol}},
+	e := &env{dir: &fakeDirectory{exts: []Extension{alice, bob, carol, dave}},
 		events: &recorder{ringing: make(chan CallInfo, 100), ended: make(chan CallInfo, 100)}}
 	cfg := Config{Directory: e.dir, Events: e.events, EchoLoopbackOnly: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}

@@ -160,7 +160,7 @@ func (s *Server) Originate(ctx context.Context, from Extension, to string) (stri
 		if err != nil {
 			return "", fmt.Errorf("sipserver: originate: looking up %q: %w", to, err)
 		}
-		if !found {
+		if !found || !sameCustomer(from, ext) {
 			return "", fmt.Errorf("sipserver: originate to %q: %w", to, ErrUnknownTarget)
 		}
 		toExt = &ext

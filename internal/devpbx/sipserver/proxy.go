@@ -60,7 +60,7 @@ func (s *Server) handleCallOrMessage(c *conn, m *sipmsg.Message) {
 		s.reply(c, m, 500)
 		return
 	}
-	if !found {
+	if !found || !sameCustomer(caller, callee) {
 		s.reply(c, m, 404)
 		return
 	}
@@ -80,7 +80,12 @@ func (s *Server) handleCallOrMessage(c *conn, m *sipmsg.Message) {
 		s.endCall(cl, OutcomeBusy)
 		return
 	}
-	bs := s.activeBindings(callee.SIPUsername)
+	var bs []*binding
+	for _, b := range s.activeBindings(callee.SIPUsername) {
+		if b.conn != c { // calling one's own extension rings the other devices
+			bs = append(bs, b)
+		}
+	}
 	if len(bs) == 0 {
 		s.reply(c, m, 480)
 		s.endCall(cl, OutcomeNoAnswer)
@@ -451,4 +456,11 @@ func newProxiedLegs(f *fork, tx *clientTx, resp *sipmsg.Message) *proxiedLegs {
 		l.callerSeq = cs.Seq
 	}
 	return l
+}
+
+// sameCustomer reports whether two extensions may reach each other: short
+// numbers are per customer, so extensions of different customers are
+// strangers. An empty CustomerID matches any.
+func sameCustomer(a, b Extension) bool {
+	return a.CustomerID == "" || b.CustomerID == "" || a.CustomerID == b.CustomerID
 }

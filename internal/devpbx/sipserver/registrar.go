@@ -2,6 +2,7 @@ package sipserver
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +83,8 @@ func (s *Server) handleRegister(c *conn, m *sipmsg.Message) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	user := ext.SIPUsername
-	bs := s.activeBindings(user)
+	// A copy: a request refused half-way leaves the bindings as they were.
+	bs := slices.Clone(s.activeBindings(user))
 	if len(contacts) == 1 && contacts[0].Wildcard {
 		if headerExpires != 0 {
 			s.reply(c, m, 400)

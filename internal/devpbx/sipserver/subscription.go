@@ -41,7 +41,8 @@ type subscription struct {
 func (s *Server) handleSubscribe(c *conn, m *sipmsg.Message) {
 	ctx, cancel := context.WithTimeout(c.ctx, lookupTimeout)
 	defer cancel()
-	if _, ok := s.authorize(ctx, c, m); !ok {
+	watcher, ok := s.authorize(ctx, c, m)
+	if !ok {
 		return
 	}
 	ev, err := m.Event()
@@ -68,7 +69,7 @@ func (s *Server) handleSubscribe(c *conn, m *sipmsg.Message) {
 		s.reply(c, m, 500)
 		return
 	}
-	if !found {
+	if !found || !sameCustomer(watcher, target) {
 		s.reply(c, m, 404)
 		return
 	}
