@@ -651,13 +651,17 @@ export interface Stream {
 }
 
 // ---------------------------------------------------------------------------
-// SIP user agent (JsSIP 3.x shapes)
+// SIP user agent (JsSIP 3.x shapes; methods that do work return Promises)
 
 /** Configuration of {@link Sipcentric.getUA}. */
 export interface UAConfig {
   /** REGISTER with the server (default false). */
   register?: boolean;
-  /** The RFC 5626 instance id (a UUID); default kept in localStorage['sc-instance-id'] in browsers. */
+  /**
+   * The RFC 5626 instance id (a UUID); default kept in
+   * localStorage['sc-instance-id'] in browsers, and for the life of the
+   * Sipcentric object elsewhere.
+   */
   instanceId?: string;
   /** Which customer to find the extension in (default: the first). */
   customerId?: Id;
@@ -667,28 +671,39 @@ export interface UAConfig {
   username?: string;
   /** SIP password. */
   password?: string;
-  /** Where the call's audio plays and the local track is shown. */
-  audio?: { local?: HTMLAudioElement | null; remote?: HTMLAudioElement | null };
-  /** SIP domain (default sip.sipcentric.com). */
+  /**
+   * Where the call's audio plays (remote) and the microphone is shown,
+   * muted (local): elements or CSS selectors. The library binds and
+   * unbinds them.
+   */
+  audio?: {
+    local?: HTMLMediaElement | string | null;
+    remote?: HTMLMediaElement | string | null;
+  };
+  /** SIP domain (default: the Sipcentric option, the SIP identity's, or sip.sipcentric.com). */
   domain?: string;
-  /** WebSocket server (default wss://sipws.sipcentric.com). */
+  /** WebSocket server (default: the Sipcentric option, or wss://sipws.sipcentric.com). */
   wsServer?: string;
   /** REGISTER expiry in seconds (default 300). */
   registerExpires?: number;
   /** User-Agent header. */
   userAgent?: string;
-  /** RTCPeerConnection configuration of calls. */
-  pcConfig?: RTCConfiguration;
+  /** Display name in From headers. */
+  displayName?: string;
+  /** ICE servers of calls (only iceServers is read). */
+  pcConfig?: { iceServers?: RTCIceServer[] };
   /** Shorthand for pcConfig.iceServers. */
   iceServers?: RTCIceServer[];
-  /** Log SIP traffic to the console. */
+  /** Longest wait for ICE candidates before an offer or answer is sent, in ms (default 2000). */
+  iceGatheringTimeout?: number;
+  /** Log SIP traffic (credentials redacted) to console.debug. */
   debug?: boolean;
 }
 
 /** A SIP URI as JsSIP exposes it. */
 export interface URI {
   scheme: string;
-  user: string | undefined;
+  user: string;
   host: string;
   port: number | undefined;
   toString(): string;
@@ -701,34 +716,35 @@ export interface NameAddrHeader {
   toString(): string;
 }
 
-/** A received SIP request or response. */
-export interface IncomingMessage {
+/** A SIP request or response, as events carry them. */
+export interface SIPMessage {
+  /** Requests: the method. */
   method?: string;
+  /** Requests: the Request-URI. */
+  ruri?: URI;
+  /** Responses: the status code. */
   status_code?: number;
   reason_phrase?: string;
-  body?: string;
-  ruri?: URI;
   from?: NameAddrHeader;
   to?: NameAddrHeader;
-  call_id?: string;
+  call_id: string;
+  body: string;
+  /** Lower-case header names to their values, in order (credentials left out). */
+  headers: Record<string, string[]>;
+  /** The first value of a header, any case. */
   getHeader(name: string): string | undefined;
   hasHeader(name: string): boolean;
 }
-export interface IncomingRequest extends IncomingMessage {
+export interface IncomingRequest extends SIPMessage {
   method: string;
+  ruri: URI;
 }
-export interface IncomingResponse extends IncomingMessage {
+export interface IncomingResponse extends SIPMessage {
   status_code: number;
   reason_phrase: string;
 }
 /** A request this UA sent. */
-export interface OutgoingRequest {
-  method: string;
-  ruri: URI;
-  body?: string;
-  getHeader(name: string): string | undefined;
-  hasHeader(name: string): boolean;
-}
+export type OutgoingRequest = IncomingRequest;
 
 /** Who caused an event. */
 export type Originator = 'local' | 'remote' | 'system';
@@ -764,56 +780,57 @@ export type Cause =
 export interface TypedEmitter<M> {
   on<K extends keyof M>(type: K, listener: M[K]): this;
   once<K extends keyof M>(type: K, listener: M[K]): this;
+  /** Without listener, removes every listener of type. */
   off<K extends keyof M>(type: K, listener?: M[K]): this;
   addListener<K extends keyof M>(type: K, listener: M[K]): this;
   removeListener<K extends keyof M>(type: K, listener: M[K]): this;
   removeAllListeners<K extends keyof M>(type?: K): this;
+  emit<K extends keyof M>(type: K, ...args: unknown[]): boolean;
 }
 
 export interface ConnectingEvent {
-  socket: unknown;
+  socket: { url: string };
   attempts: number;
 }
 export interface ConnectedEvent {
-  socket: unknown;
+  socket: { url: string };
 }
 export interface DisconnectedEvent {
-  socket: unknown;
+  /** Whether the connection was lost rather than closed on purpose. */
   error: boolean;
-  code?: number;
-  reason?: string;
+  /** The WebSocket close status. */
+  code: number;
+  reason: string;
 }
 export interface RegisteredEvent {
   response: IncomingResponse;
+  /** The binding's lifetime the registrar granted, in seconds. */
+  expires: number;
 }
 export interface UnregisteredEvent {
   response: IncomingResponse | null;
-  cause?: Cause;
+  cause: Cause | null;
 }
 export interface RegistrationFailedEvent {
   response: IncomingResponse | null;
   cause: Cause;
 }
-export type NewRTCSessionEvent =
-  | { originator: 'local'; session: RTCSession; request: OutgoingRequest }
-  | { originator: 'remote'; session: RTCSession; request: IncomingRequest };
+export interface NewRTCSessionEvent {
+  originator: 'local' | 'remote';
+  session: RTCSession;
+  /** The INVITE of an incoming call; null for a local one. */
+  request: IncomingRequest | null;
+}
 export interface Message {
-  direction: 'incoming' | 'outgoing';
   local_identity: NameAddrHeader;
   remote_identity: NameAddrHeader;
-  accept(options?: { extraHeaders?: string[]; body?: string }): void;
-  reject(options?: { status_code?: number; reason_phrase?: string; extraHeaders?: string[] }): void;
+  content_type: string;
+  body: string;
 }
-export type NewMessageEvent =
-  | { originator: 'local'; message: Message; request: OutgoingRequest }
-  | { originator: 'remote'; message: Message; request: IncomingRequest };
-export interface NewOptionsEvent {
+export interface NewMessageEvent {
   originator: 'local' | 'remote';
-  request: IncomingRequest | OutgoingRequest;
-}
-export interface SipEventEvent {
-  event: unknown;
-  request: IncomingRequest;
+  message: Message;
+  request: IncomingRequest | null;
 }
 
 /** The presence states of {@link UA.subscribeToUser}. */
@@ -827,83 +844,87 @@ export interface UAEventMap {
   registered: (e: RegisteredEvent) => void;
   unregistered: (e: UnregisteredEvent) => void;
   registrationFailed: (e: RegistrationFailedEvent) => void;
-  registrationExpiring: () => void;
+  registrationExpiring: (e: Record<string, never>) => void;
+  /** A call: incoming ones are refused (480) without a listener. */
   newRTCSession: (e: NewRTCSessionEvent) => void;
+  /** A MESSAGE: incoming ones are refused without a listener. */
   newMessage: (e: NewMessageEvent) => void;
-  newOptions: (e: NewOptionsEvent) => void;
-  sipEvent: (e: SipEventEvent) => void;
   /** A watched user's state changed (dialog event package, RFC 4235). */
   userStateChanged: (user: string, state: UserState) => void;
 }
 
-/** Offer options; JsSIP users pass the legacy offerToReceive* as 0/1 too. */
-export interface OfferConstraints {
-  iceRestart?: boolean;
-  offerToReceiveAudio?: number | boolean;
-  offerToReceiveVideo?: number | boolean;
-}
-
-/** Options of a call (UA.call, UA.dial, RTCSession.answer). */
+/** Options of a call (UA.call, UA.dial) and of RTCSession.answer. */
 export interface CallOptions {
+  /** Session listeners, attached before any session event. */
   eventHandlers?: Partial<RTCSessionEventMap>;
+  /** Extra headers, each "Name: value". */
   extraHeaders?: string[];
-  anonymous?: boolean;
-  fromUserName?: string;
-  fromDisplayName?: string;
+  /** getUserMedia constraints (default audio only). */
   mediaConstraints?: MediaStreamConstraints;
+  /** A stream to send instead of asking for the microphone; the caller keeps owning it. */
   mediaStream?: MediaStream;
-  pcConfig?: RTCConfiguration;
-  rtcOfferConstraints?: OfferConstraints;
-  rtcAnswerConstraints?: RTCAnswerOptions;
+  /** ICE servers of this call (only iceServers is read). */
+  pcConfig?: { iceServers?: RTCIceServer[] };
+  iceServers?: RTCIceServer[];
+  /** Longest wait for ICE candidates, in ms. */
+  iceGatheringTimeout?: number;
+  /** RFC 4028 session timers with this interval in seconds (off by default). */
   sessionTimersExpires?: number;
+  /** End an unanswered outgoing call after this many ms (default 60000). */
+  noAnswerTimeout?: number;
 }
-export type AnswerOptions = Omit<CallOptions, 'eventHandlers' | 'anonymous' | 'fromUserName' | 'fromDisplayName' | 'rtcOfferConstraints'>;
+export type AnswerOptions = Omit<CallOptions, 'eventHandlers' | 'noAnswerTimeout'>;
 
 export interface SendMessageOptions {
-  eventHandlers?: {
-    succeeded?: (e: { originator: Originator; response: IncomingResponse }) => void;
-    failed?: (e: { originator: Originator; response: IncomingResponse | null; cause: Cause }) => void;
-  };
-  extraHeaders?: string[];
+  /** Content-Type of body (default text/plain). */
   contentType?: string;
 }
 
-/** The SIP user agent. */
+/**
+ * The SIP user agent. getUA resolves to one that starts by itself once
+ * the code that awaited it has run, unless start() or stop() came first.
+ * Methods that talk to the server return Promises that always settle.
+ */
 export interface UA extends TypedEmitter<UAEventMap> {
-  /** Connects (and registers when configured to). */
+  /** Connects, and registers when configured to. Idempotent. */
   start(): void;
-  /** Unregisters, ends sessions and subscriptions, closes the connection. */
-  stop(): void;
-  register(): void;
-  unregister(options?: { all?: boolean }): void;
-  /** Starts an outgoing call. */
-  call(target: string, options?: CallOptions): RTCSession;
-  /** call() with audio only: no video asked for or offered. */
-  dial(target: string, options?: CallOptions): RTCSession;
-  sendMessage(target: string, body: string, options?: SendMessageOptions): Message;
-  sendOptions(target: string, body?: string, options?: SendMessageOptions): void;
+  /** Unregisters, ends calls and subscriptions, closes the connection. */
+  stop(): Promise<void>;
+  register(): Promise<void>;
+  unregister(): Promise<void>;
+  /**
+   * Calls target (an extension, a number or a sip: URI) after asking for
+   * the microphone. Resolves once the INVITE is sent; events before that
+   * reach options.eventHandlers and newRTCSession listeners. Rejects
+   * with cause 'User Denied Media Access' when the microphone is refused,
+   * and in runtimes without WebRTC (Node.js).
+   */
+  call(target: string, options?: CallOptions): Promise<RTCSession>;
+  /** The same as call(): audio only, as the original client's dial. */
+  dial(target: string, options?: CallOptions): Promise<RTCSession>;
+  sendMessage(target: string, body: string, options?: SendMessageOptions): Promise<void>;
   /** Watches a user's dialog state; changes come as userStateChanged. */
-  subscribeToUser(user: string): void;
+  subscribeToUser(user: string): Promise<void>;
   /** Stops watching a user. */
-  unsubscribeUser(user: string): void;
+  unsubscribeUser(user: string): Promise<void>;
   /** Ends every subscription (sends the un-SUBSCRIBEs). */
-  clearSubscriptions(): void;
-  terminateSessions(options?: TerminateOptions): void;
+  clearSubscriptions(): Promise<void>;
+  /** Ends every call. */
+  terminateSessions(): Promise<void>;
   isConnected(): boolean;
   isRegistered(): boolean;
-  get(parameter: string): unknown;
-  set(parameter: string, value: unknown): boolean;
+  /** The RFC 5626 instance id in use. */
+  readonly instanceId: string;
+  /** The address of record, sip:user@domain. */
+  readonly uri: string;
 }
 
 // ---------------------------------------------------------------------------
 // Calls
 
 export interface TerminateOptions {
+  /** The final response to an unanswered incoming call (default 486). */
   status_code?: number;
-  reason_phrase?: string;
-  cause?: Cause | string;
-  extraHeaders?: string[];
-  body?: string;
 }
 
 export interface DTMFOptions {
@@ -911,21 +932,13 @@ export interface DTMFOptions {
   duration?: number;
   /** Pause between tones in ms (default 500). */
   interToneGap?: number;
+  /** RFC 2833/4733 in the media (default) or SIP INFO. */
   transportType?: 'INFO' | 'RFC2833';
-  extraHeaders?: string[];
 }
 
 export interface ReferOptions {
-  /** Attended transfer: the call the target replaces. */
+  /** Attended transfer: the established call the target replaces. */
   replaces?: RTCSession;
-  extraHeaders?: string[];
-  eventHandlers?: Partial<Record<'requestSucceeded' | 'requestFailed' | 'trying' | 'progress' | 'accepted' | 'failed', (e: unknown) => void>>;
-}
-
-export interface RenegotiateOptions {
-  useUpdate?: boolean;
-  rtcOfferConstraints?: OfferConstraints;
-  extraHeaders?: string[];
 }
 
 /** What getStats()/quality() report about a call's audio. */
@@ -945,124 +958,113 @@ export interface CallQuality {
 
 export interface EndedEvent {
   originator: Originator;
-  message?: IncomingMessage | null;
   cause: Cause;
+  message: SIPMessage | null;
 }
-export interface ProgressEvent {
-  originator: Originator;
-  response?: IncomingResponse;
-}
-export interface AcceptedEvent {
+export interface ResponseEvent {
   originator: Originator;
   response?: IncomingResponse;
 }
 export interface HoldEvent {
   originator: 'local' | 'remote';
 }
-export interface MuteEvent {
-  audio?: boolean;
-  video?: boolean;
-}
 export interface DTMF {
   tone: string;
+  /** Milliseconds. */
   duration: number;
 }
 export interface NewDTMFEvent {
-  originator: 'local' | 'remote';
+  originator: 'remote';
   dtmf: DTMF;
-  request: IncomingRequest | OutgoingRequest;
-}
-export interface Info {
-  contentType: string;
-  body: string;
+  request?: IncomingRequest;
 }
 export interface NewInfoEvent {
   originator: 'local' | 'remote';
-  info: Info;
-  request: IncomingRequest | OutgoingRequest;
+  info: { contentType: string; body: string };
+  request?: IncomingRequest;
 }
+/** A transfer the peer asked for (an incoming REFER). */
 export interface ReferEvent {
-  request: IncomingRequest;
-  accept(initCallback?: (session: RTCSession) => void, options?: CallOptions): void;
-  reject(options?: { status_code?: number; reason_phrase?: string }): void;
+  originator: 'remote';
+  request?: IncomingRequest;
+  /** The transfer target. */
+  target: string;
+  /** Calls the target (with the microphone); resolves to the new call. */
+  accept(options?: CallOptions): Promise<RTCSession>;
+  reject(options?: { status_code?: number }): Promise<void>;
 }
 export interface ReplacesEvent {
-  request: IncomingRequest;
-  accept(initCallback?: (session: RTCSession) => void): void;
-  reject(): void;
-}
-export interface ReinviteEvent {
-  request: IncomingRequest;
-  callback?: () => void;
-  reject(options?: { status_code?: number; reason_phrase?: string }): void;
-}
-export interface SdpEvent {
-  originator: 'local' | 'remote';
-  type: 'offer' | 'answer';
-  sdp: string;
+  originator: 'remote';
+  /** The call taking over this one (an attended transfer). */
+  session: RTCSession | null;
 }
 
 /** RTCSession events and their listeners. */
 export interface RTCSessionEventMap {
-  peerconnection: (e: { peerconnection: RTCPeerConnection }) => void;
-  connecting: (e: { request: OutgoingRequest }) => void;
-  sending: (e: { request: OutgoingRequest }) => void;
-  progress: (e: ProgressEvent) => void;
-  accepted: (e: AcceptedEvent) => void;
-  confirmed: (e: { originator: Originator; ack?: IncomingRequest | OutgoingRequest }) => void;
+  peerconnection: (e: { originator: Originator; peerconnection: RTCPeerConnection | null }) => void;
+  connecting: (e: { originator: Originator }) => void;
+  sending: (e: { originator: Originator; request?: OutgoingRequest }) => void;
+  progress: (e: ResponseEvent) => void;
+  accepted: (e: ResponseEvent) => void;
+  confirmed: (e: { originator: Originator }) => void;
   ended: (e: EndedEvent) => void;
   failed: (e: EndedEvent) => void;
   hold: (e: HoldEvent) => void;
   unhold: (e: HoldEvent) => void;
-  muted: (e: MuteEvent) => void;
-  unmuted: (e: MuteEvent) => void;
+  muted: (e: { originator: Originator }) => void;
+  unmuted: (e: { originator: Originator }) => void;
   newDTMF: (e: NewDTMFEvent) => void;
   newInfo: (e: NewInfoEvent) => void;
   refer: (e: ReferEvent) => void;
   replaces: (e: ReplacesEvent) => void;
-  reinvite: (e: ReinviteEvent) => void;
-  update: (e: ReinviteEvent) => void;
-  sdp: (e: SdpEvent) => void;
-  icecandidate: (e: { candidate: RTCIceCandidate; ready: () => void }) => void;
-  getusermediafailed: (e: unknown) => void;
+  reinvite: (e: { originator: Originator; request?: IncomingRequest }) => void;
+  /** answer() could not get the microphone; the call is refused with 480. */
+  getusermediafailed: (e: Error) => void;
+  /** The browser refused to play the remote audio (no user gesture yet). */
+  autoplayfailed: (e: { error: Error }) => void;
 }
 
-/** One call. */
+/** One call. Methods that signal return Promises that always settle. */
 export interface RTCSession extends TypedEmitter<RTCSessionEventMap> {
-  /** The call's RTCPeerConnection (in browsers; undefined before it exists). */
-  readonly connection: RTCPeerConnection | undefined;
+  /** The call's RTCPeerConnection (in browsers; null before it exists). */
+  readonly connection: RTCPeerConnection | null;
   readonly direction: 'incoming' | 'outgoing';
   readonly local_identity: NameAddrHeader;
   readonly remote_identity: NameAddrHeader;
-  /** When the call was answered; undefined before. */
-  readonly start_time: Date | undefined;
-  /** When the call ended; undefined before. */
-  readonly end_time: Date | undefined;
+  /** When the call was answered; null before. */
+  readonly start_time: Date | null;
+  /** When the call ended; null before. */
+  readonly end_time: Date | null;
   /** JsSIP's status number (RTCSession.C.STATUS_*). */
   readonly status: number;
+  /** The microphone stream sent (undefined before it exists). */
+  readonly localStream: MediaStream | undefined;
+  /** The peer's audio (undefined before it arrives). */
+  readonly remoteStream: MediaStream | undefined;
   /** Free for the application's own data. */
-  data: Record<string, unknown>;
-  readonly id: string;
+  readonly data: Record<string, unknown>;
 
-  answer(options?: AnswerOptions): void;
+  /** Answers an incoming call after asking for the microphone. */
+  answer(options?: AnswerOptions): Promise<void>;
   /** CANCEL before an answer, BYE after, an error response to an unanswered incoming call. */
-  terminate(options?: TerminateOptions): void;
-  hold(options?: { useUpdate?: boolean }, done?: () => void): boolean;
-  unhold(options?: { useUpdate?: boolean }, done?: () => void): boolean;
+  terminate(options?: TerminateOptions): Promise<void>;
+  hold(): Promise<void>;
+  unhold(): Promise<void>;
   isOnHold(): { local: boolean; remote: boolean };
-  mute(options?: { audio?: boolean; video?: boolean }): void;
-  unmute(options?: { audio?: boolean; video?: boolean }): void;
+  /** Stops sending audio, without signalling. */
+  mute(): void;
+  unmute(): void;
   isMuted(): { audio: boolean; video: boolean };
-  sendDTMF(tones: string | number, options?: DTMFOptions): void;
-  sendInfo(contentType: string, body?: string, options?: { extraHeaders?: string[] }): void;
+  sendDTMF(tones: string, options?: DTMFOptions): Promise<void>;
+  sendInfo(contentType: string, body?: string): Promise<void>;
   /** Blind transfer, or attended with options.replaces. */
-  refer(target: string, options?: ReferOptions): void;
-  renegotiate(options?: RenegotiateOptions, done?: () => void): boolean;
+  refer(target: string, options?: ReferOptions): Promise<void>;
+  /** A re-INVITE, with new ICE credentials when iceRestart is set. */
+  renegotiate(options?: { iceRestart?: boolean }): Promise<void>;
   isEstablished(): boolean;
   isInProgress(): boolean;
   isEnded(): boolean;
-  isReadyToReOffer(): boolean;
-  /** Audio statistics of the call. */
+  /** Audio statistics of the call, for a quality indicator. */
   getStats(): Promise<CallQuality>;
   /** The same as getStats(). */
   quality(): Promise<CallQuality>;

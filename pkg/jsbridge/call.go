@@ -114,12 +114,15 @@ func (c *callObj) onEvent(e sipua.SessionEvent) {
 			ct, _ := e.Message.ContentType()
 			data["info"] = map[string]any{"contentType": ct.String(), "body": string(e.Message.Body)}
 		}
-	case "refer", "referred":
+	case "refer":
 		if e.Refer != nil {
-			data["refer"] = referJS(c, e.Refer)
-		}
-		if e.StatusCode != 0 {
-			data["status_code"] = e.StatusCode
+			// JsSIP's shape: the event itself has accept() and reject().
+			ev := referJS(c, e.Refer)
+			for k, v := range data {
+				ev.Set(k, ToJS(v))
+			}
+			c.em.Emit(e.Type, ev)
+			return
 		}
 	case "replaces":
 		if e.Replacement != nil {
@@ -177,9 +180,9 @@ func (p *phone) objectOf(s *sipua.Session) js.Value {
 	return js.Null()
 }
 
-// referJS is the data of a "refer" event: accept() calls the target
-// (with the microphone, like dial) and resolves to the new session;
-// reject() refuses.
+// referJS is the data of a "refer" event: target, accept(options) that
+// calls the target (with the microphone, like dial) and resolves to the
+// new session, and reject(options) that refuses.
 func referJS(c *callObj, r *sipua.ReferRequest) js.Value {
 	o := jsObject.New()
 	o.Set("target", r.Target.String())
@@ -341,7 +344,7 @@ func callProto() js.Value {
 			})
 		})
 		method(proto, "getStats", callStats)
-		method(proto, "stats", callStats)
+		method(proto, "quality", callStats)
 		for _, f := range []struct {
 			name string
 			fn   func(*sipua.Session) bool
@@ -480,23 +483,73 @@ func timeOrNull(t time.Time) any {
 
 // ---- SIP values ---------------------------------------------------------
 
-// identityJS is a JsSIP NameAddrHeader-like object.
+// identityJS is a JsSIP NameAddrHeader-like object: display_name and
+// uri (scheme, user, host, port), each with toString().
 func identityJS(a sipmsg.Address) js.Value {
-	return ToJS(map[string]any{
-		"display_name": nullIfEmpty(a.DisplayName),
-		"uri": map[string]any{
-			"scheme": a.URI.Scheme,
-			"user":   a.URI.User,
-			"host":   a.URI.Host,
-			"port":   a.URI.Port,
-			"value":  a.URI.String(),
-		},
-		"value": a.String(),
-	})
+	protos := sipProtos()
+	uri := jsObject.Call("create", protos.uri)
+	uri.Set("scheme", a.URI.Scheme)
+	uri.Set("user", a.URI.User)
+	uri.Set("host", a.URI.Host)
+	if a.URI.Port != 0 {
+		uri.Set("port", a.URI.Port)
+	} else {
+		uri.Set("port", js.Undefined())
+	}
+	defineValue(uri, "value", a.URI.String())
+	o := jsObject.Call("create", protos.nameAddr)
+	if a.DisplayName != "" {
+		o.Set("display_name", a.DisplayName)
+	} else {
+		o.Set("display_name", js.Undefined())
+	}
+	o.Set("uri", uri)
+	defineValue(o, "value", a.String())
+	return o
 }
 
-// messageJS is a plain view of a SIP message: method or status, the
-// headers (name -> values as sent) and the body.
+// sipProtos are the prototypes of SIP values in JavaScript: toString()
+// of URIs and name-addrs, getHeader() and hasHeader() of messages.
+type sipProtoSet struct {
+	sync.Once
+	uri, nameAddr, message js.Value
+}
+
+var sipProtoOnce sipProtoSet
+
+func sipProtos() *sipProtoSet {
+	sipProtoOnce.Do(func() {
+		setupREST()
+		toString := func(this js.Value, _ []js.Value) any { return this.Get("value") }
+		sipProtoOnce.uri = jsObject.New()
+		method(sipProtoOnce.uri, "toString", toString)
+		sipProtoOnce.nameAddr = jsObject.New()
+		method(sipProtoOnce.nameAddr, "toString", toString)
+		sipProtoOnce.message = jsObject.New()
+		header := func(this js.Value, args []js.Value) js.Value {
+			h := this.Get("headers")
+			if len(args) == 0 || args[0].Type() != js.TypeString || h.Type() != js.TypeObject {
+				return js.Undefined()
+			}
+			return h.Get(strings.ToLower(args[0].String()))
+		}
+		method(sipProtoOnce.message, "getHeader", func(this js.Value, args []js.Value) any {
+			if v := header(this, args); v.Type() == js.TypeObject && v.Length() > 0 {
+				return v.Index(0)
+			}
+			return js.Undefined()
+		})
+		method(sipProtoOnce.message, "hasHeader", func(this js.Value, args []js.Value) any {
+			return header(this, args).Type() == js.TypeObject
+		})
+	})
+	return &sipProtoOnce
+}
+
+// messageJS is a view of a SIP message in JsSIP's shape: method and
+// ruri or status_code and reason_phrase, from, to, call_id, body, the
+// headers (lower-case name -> values; credentials left out) and
+// getHeader(name) / hasHeader(name).
 func messageJS(m *sipmsg.Message) any {
 	if m == nil {
 		return nil
@@ -510,19 +563,22 @@ func messageJS(m *sipmsg.Message) any {
 		list, _ := headers[name].([]any)
 		headers[name] = append(list, h.Value)
 	}
-	o := map[string]any{"headers": headers, "body": string(m.Body), "call_id": m.CallID()}
+	o := jsObject.Call("create", sipProtos().message)
+	o.Set("headers", ToJS(headers))
+	o.Set("body", string(m.Body))
+	o.Set("call_id", m.CallID())
 	if m.IsRequest() {
-		o["method"] = m.Method
-		o["ruri"] = m.RequestURI.String()
+		o.Set("method", m.Method)
+		o.Set("ruri", identityJS(sipmsg.Address{URI: m.RequestURI}).Get("uri"))
 	} else {
-		o["status_code"] = m.StatusCode
-		o["reason_phrase"] = m.Reason
+		o.Set("status_code", m.StatusCode)
+		o.Set("reason_phrase", m.Reason)
 	}
 	if from, err := m.From(); err == nil {
-		o["from"] = identityJS(from)
+		o.Set("from", identityJS(from))
 	}
 	if to, err := m.To(); err == nil {
-		o["to"] = identityJS(to)
+		o.Set("to", identityJS(to))
 	}
 	return o
 }

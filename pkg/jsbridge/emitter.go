@@ -9,9 +9,11 @@ import (
 
 // Emitter is a small JsSIP-style event emitter. Its JavaScript object
 // has the non-enumerable methods on(name, fn), once(name, fn),
-// off(name, fn) and emit(name, ...args), plus the Node.js aliases
-// addListener and removeListener; on, once and off return the object
-// for chaining and emit returns whether a listener was called. Go code
+// off(name, fn?) and emit(name, ...args), plus the Node.js aliases
+// addListener, removeListener and removeAllListeners(name?); on, once,
+// off and removeAllListeners return the object for chaining (off without
+// fn removes every listener of name) and emit returns whether a listener
+// was called. Go code
 // emits with Emit and asks HasListeners. The listener table is guarded by
 // a mutex, so Emit may be called from any goroutine.
 //
@@ -51,8 +53,19 @@ func NewEmitter(target js.Value) *Emitter {
 		return e.obj
 	})
 	off := e.funcs.Func(func(_ js.Value, args []js.Value) any {
-		if len(args) >= 2 {
+		switch {
+		case len(args) >= 2 && args[1].Type() == js.TypeFunction:
 			e.Off(args[0].String(), args[1])
+		case len(args) >= 1 && args[0].Type() == js.TypeString:
+			e.OffAll(args[0].String())
+		}
+		return e.obj
+	})
+	offAll := e.funcs.Func(func(_ js.Value, args []js.Value) any {
+		if len(args) >= 1 && args[0].Type() == js.TypeString {
+			e.OffAll(args[0].String())
+		} else {
+			e.OffAll("")
 		}
 		return e.obj
 	})
@@ -71,6 +84,7 @@ func NewEmitter(target js.Value) *Emitter {
 	DefineMethod(target, "once", once)
 	DefineMethod(target, "off", off)
 	DefineMethod(target, "removeListener", off)
+	DefineMethod(target, "removeAllListeners", offAll)
 	DefineMethod(target, "emit", emit)
 	return e
 }
@@ -117,6 +131,18 @@ func (e *Emitter) Off(name string, fn js.Value) {
 	} else {
 		e.listeners[name] = ls
 	}
+}
+
+// OffAll removes every listener of name, or of every event when name is
+// empty.
+func (e *Emitter) OffAll(name string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if name == "" {
+		e.listeners = map[string][]listener{}
+		return
+	}
+	delete(e.listeners, name)
 }
 
 // HasListeners reports whether at least one listener is registered for

@@ -16,7 +16,7 @@ func TestEmitter(t *testing.T) {
 	e := NewEmitter(js.Undefined())
 	obj := e.Value()
 	assert.Equal(t, 0, js.Global().Get("Object").Call("keys", obj).Length())
-	for _, m := range []string{"on", "once", "off", "emit", "addListener", "removeListener"} {
+	for _, m := range []string{"on", "once", "off", "emit", "addListener", "removeListener", "removeAllListeners"} {
 		assert.Equal(t, js.TypeFunction, obj.Get(m).Type(), m)
 	}
 
@@ -47,6 +47,22 @@ func TestEmitter(t *testing.T) {
 	obj.Call("once", "x", onceFn)
 	obj.Call("off", "x", onceFn)
 	assert.False(t, e.HasListeners("x"))
+
+	// off(name) and removeAllListeners(name?) remove every listener.
+	obj.Call("on", "a", onFn)
+	obj.Call("on", "a", onceFn)
+	obj.Call("on", "b", onFn)
+	obj.Call("off", "a")
+	assert.False(t, e.HasListeners("a"))
+	assert.True(t, e.HasListeners("b"))
+	assert.True(t, obj.Call("removeAllListeners").Equal(obj))
+	assert.False(t, e.HasListeners("b"))
+	obj.Call("on", "c", onFn)
+	obj.Call("on", "d", onFn)
+	obj.Call("removeAllListeners", "c")
+	assert.False(t, e.HasListeners("c"))
+	assert.True(t, e.HasListeners("d"))
+	obj.Call("off", "d", onFn)
 
 	// this is the emitter object.
 	self := jsEval(`[]`)

@@ -67,6 +67,7 @@ type uaConfig struct {
 	username        string
 	password        string
 	domain          string
+	domainGiven     bool // else the SIP identity's domain is used
 	wsServer        string
 	registerExpires int
 	userAgent       string
@@ -76,8 +77,16 @@ type uaConfig struct {
 	media           media.Options
 }
 
-func readUAConfig(o js.Value) (uaConfig, error) {
-	c := uaConfig{domain: defaultDomain, wsServer: defaultWSServer, registerExpires: 300}
+// readUAConfig reads getUA's config over the Sipcentric object's
+// defaults.
+func readUAConfig(o js.Value, s *sipcentric) (uaConfig, error) {
+	c := uaConfig{domain: defaultDomain, wsServer: defaultWSServer, registerExpires: 300, debug: s.debug}
+	if s.domain != "" {
+		c.domain, c.domainGiven = s.domain, true
+	}
+	if s.wsServer != "" {
+		c.wsServer = s.wsServer
+	}
 	if o.Type() != js.TypeObject {
 		if o.IsUndefined() || o.IsNull() {
 			return c, nil
@@ -91,7 +100,7 @@ func readUAConfig(o js.Value) (uaConfig, error) {
 	c.username = optString(o, "username")
 	c.password = optString(o, "password")
 	if d := optString(o, "domain"); d != "" {
-		c.domain = d
+		c.domain, c.domainGiven = d, true
 	}
 	if w := optString(o, "wsServer"); w != "" {
 		c.wsServer = w
@@ -105,7 +114,9 @@ func readUAConfig(o js.Value) (uaConfig, error) {
 	}
 	c.userAgent = optString(o, "userAgent")
 	c.displayName = optString(o, "displayName")
-	c.debug = o.Get("debug").Truthy()
+	if v := o.Get("debug"); v.Type() == js.TypeBoolean {
+		c.debug = v.Bool()
+	}
 	if a := o.Get("audio"); a.Type() == js.TypeObject {
 		c.audio = audioElements{local: element(a, "local", "localAudio"), remote: element(a, "remote", "remoteAudio")}
 	}
@@ -169,7 +180,7 @@ func getUA(this js.Value, args []js.Value) any {
 	if len(args) > 0 {
 		cfgArg = args[0]
 	}
-	cfg, err := readUAConfig(cfgArg)
+	cfg, err := readUAConfig(cfgArg, s)
 	if err != nil {
 		return Promise(func() (any, error) { return nil, err })
 	}
@@ -188,7 +199,7 @@ func getUA(this js.Value, args []js.Value) any {
 				return nil, jsErr(err)
 			}
 			cfg.username, cfg.password = found.Username, found.Password
-			if found.Domain != "" && optString(cfgArg, "domain") == "" {
+			if found.Domain != "" && !cfg.domainGiven {
 				cfg.domain = found.Domain
 			}
 		}
@@ -268,7 +279,7 @@ func newPhone(cfg uaConfig) (*phone, error) {
 		RegisterExpires: cfg.registerExpires,
 		UserAgent:       cfg.userAgent,
 		OnEvent:         p.onEvent,
-		Wants:           p.em.HasListeners,
+		Wants:           p.wants,
 		Trace:           cfg.debug,
 	}
 	if cfg.debug {
@@ -284,6 +295,21 @@ func newPhone(cfg uaConfig) (*phone, error) {
 	}
 	p.ua = ua
 	return p, nil
+}
+
+// wants tells the UA whether the page handles an event: UA events by the
+// UA's listeners, a transfer request ("refer") by a listener on any live
+// session, as JsSIP asks.
+func (p *phone) wants(event string) bool {
+	if event != "refer" {
+		return p.em.HasListeners(event)
+	}
+	for _, c := range p.liveCalls() {
+		if c.em.HasListeners(event) {
+			return true
+		}
+	}
+	return false
 }
 
 // consoleWriter writes debug logs to console.debug, one call per line.

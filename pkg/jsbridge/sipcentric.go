@@ -326,6 +326,10 @@ type sipcentric struct {
 	client *pbx.Client
 	err    error // why the options were refused (client is nil)
 
+	// getUA's defaults from the constructor's options.
+	wsServer, domain string
+	debug            bool
+
 	mu       sync.Mutex
 	instance string // the UA instance id, once chosen (see instanceID)
 }
@@ -373,6 +377,9 @@ func construct(this js.Value, args []js.Value) any {
 		}
 	}
 	s := &sipcentric{}
+	if o.Type() == js.TypeObject {
+		s.wsServer, s.domain, s.debug = optString(o, "wsServer"), optString(o, "domain"), o.Get("debug").Truthy()
+	}
 	s.client, s.err = pbx.New(opts)
 	if s.err != nil {
 		// A constructor made with js.FuncOf cannot throw: report now,

@@ -25,7 +25,7 @@ const direct = await sipcentric.getUA({
   domain: 'sip.example.com',
   wsServer: 'wss://127.0.0.1:8443',
   instanceId: '2f1c8a3e-3f1b-4f7e-9b4e-1c2d3e4f5a6b',
-  pcConfig: { iceServers: [], iceTransportPolicy: 'all' },
+  pcConfig: { iceServers: [] },
 });
 
 let session: RTCSession | null = null;
@@ -39,13 +39,13 @@ ua.on('unregistered', () => log('phone unregistered'));
 ua.on('registrationFailed', (e) => log(`phone registration failed: ${e.cause}`));
 ua.once('registrationExpiring', () => ua.register());
 ua.on('newMessage', (e) => {
-  if (e.originator === 'remote') log(`message from ${e.request.from?.uri.user}: ${e.request.body}`);
+  if (e.originator === 'remote') log(`message from ${e.message.remote_identity.uri.user}: ${e.message.body}`);
 });
 
 function watch(s: RTCSession) {
   s.on('peerconnection', (e) => {
-    const pc: RTCPeerConnection = e.peerconnection;
-    pc.addEventListener('track', () => log('track'));
+    const pc: RTCPeerConnection | null = e.peerconnection;
+    pc?.addEventListener('track', () => log('track'));
   });
   s.on('progress', () => log('ringing'));
   s.on('accepted', () => log('call accepted'));
@@ -67,7 +67,7 @@ function watch(s: RTCSession) {
   s.on('newDTMF', (e) => log(`DTMF ${e.dtmf.tone} ${e.originator}`));
   s.on('newInfo', (e) => log(`INFO ${e.info.contentType}`));
   s.on('refer', (e) => e.accept());
-  s.on('replaces', (e) => e.accept());
+  s.on('replaces', (e) => { if (e.session) watch(e.session); });
   s.on('reinvite', () => log('re-INVITE'));
 }
 
@@ -77,47 +77,50 @@ ua.on('newRTCSession', (e) => {
   if (e.originator === 'remote') {
     log('new incoming call');
     log(`from ${e.session.remote_identity.display_name ?? ''} <${e.session.remote_identity.uri.user}>`);
-    e.request.getHeader('P-Asserted-Identity');
+    e.request?.getHeader('P-Asserted-Identity');
     e.session.answer({ mediaConstraints: { audio: true, video: false } });
   }
 });
 
 ua.start();
-const out: RTCSession = ua.dial('07902000000');
-const out2 = ua.call('sip:100@sip.example.com', {
+const out: RTCSession = await ua.dial('07902000000');
+const out2 = await ua.call('sip:100@sip.example.com', {
   mediaConstraints: { audio: true, video: false },
-  rtcOfferConstraints: { offerToReceiveVideo: 0 },
   extraHeaders: ['X-Foo: bar'],
   eventHandlers: {
     confirmed: () => log('confirmed'),
     ended: (e) => log(e.cause),
   },
   pcConfig: { iceServers: [] },
+  iceGatheringTimeout: 1500,
 });
+ua.dial('2001').catch((err: Error) => log(`dial failed: ${err.message}`));
 
-out.hold();
+await out.hold();
 const held: { local: boolean; remote: boolean } = out.isOnHold();
-if (held.local) out.unhold();
-out.mute({ audio: true });
+if (held.local) await out.unhold();
+out.mute();
 const muted: boolean = out.isMuted().audio;
 out.unmute();
-out.sendDTMF('1234#', { duration: 100, interToneGap: 500, transportType: 'RFC2833' });
-out.sendDTMF(5, { transportType: 'INFO' });
-out.sendInfo('application/x-foo', 'body');
-out.refer('sip:200@sip.example.com');
-out.refer('sip:200@sip.example.com', { replaces: out2 });
-out.renegotiate();
+await out.sendDTMF('1234#', { duration: 100, interToneGap: 500, transportType: 'RFC2833' });
+await out.sendDTMF('5', { transportType: 'INFO' });
+await out.sendInfo('application/x-foo', 'body');
+await out.refer('sip:200@sip.example.com');
+await out.refer('sip:200@sip.example.com', { replaces: out2 });
+await out.renegotiate({ iceRestart: true });
 const established: boolean = out.isEstablished() && !out.isInProgress() && !out.isEnded();
-const pc: RTCPeerConnection | undefined = out.connection;
+const pc: RTCPeerConnection | null = out.connection;
 const dir: 'incoming' | 'outgoing' = out.direction;
-const local: string | undefined = out.local_identity.uri.user;
-const started: Date | undefined = out.start_time;
-const ended: Date | undefined = out.end_time;
+const local: string = out.local_identity.uri.user;
+const started: Date | null = out.start_time;
+const ended: Date | null = out.end_time;
 const status: number = out.status;
+const remote: MediaStream | undefined = out.remoteStream;
 const q: CallQuality = await out.getStats();
-console.log(q.packetsLost, q.jitter, q.audioLevel);
-out.terminate();
-out2.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
+console.log(q.packetsLost, q.jitter, q.audioLevel, (await out.quality()).roundTripTime);
+await out.terminate();
+await out2.terminate({ status_code: 486 });
+out.on('autoplayfailed', (e) => log(`click to hear the call: ${e.error.message}`));
 
 // Presence (the BLF viewer example).
 const states = new Map<string, UserState>();
@@ -126,14 +129,14 @@ ua.on('userStateChanged', (user, state) => {
   const colour = state === 'AVAILABLE' ? 'green' : state === 'BUSY' ? 'red' : state === 'RINGING' ? 'flash' : 'grey';
   log(`${user} ${colour}`);
 });
-ua.subscribeToUser('000123');
-ua.unsubscribeUser('000123');
+await ua.subscribeToUser('000123');
+await ua.unsubscribeUser('000123');
 ua.clearSubscriptions();
 
 ua.sendMessage('sip:100@sip.example.com', 'hello');
 const ok: boolean = ua.isConnected() && ua.isRegistered();
 ua.terminateSessions();
-ua.unregister({ all: true });
+await ua.unregister();
 ua.stop();
 direct.stop();
 
@@ -150,8 +153,8 @@ ua.on('userStateChanged', (user, state) => {
 out.sendDTMF('1', { transportType: 'SIP' });
 // @ts-expect-error: registerExpires is a number
 await sipcentric.getUA({ registerExpires: '300' });
-// @ts-expect-error: audio elements, not selectors
-await sipcentric.getUA({ audio: { remote: '#remote' } });
+// @ts-expect-error: audio elements or selectors
+await sipcentric.getUA({ audio: { remote: 42 } });
 // @ts-expect-error: getUA has no callback form
 sipcentric.getUA({}, () => {});
 // @ts-expect-error: dial needs a target
