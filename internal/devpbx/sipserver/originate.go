@@ -54,6 +54,7 @@ func (s *Server) inviteAll(bs []*binding, limit time.Duration, build func(b *bin
 		tx = s.startClientTx(b.conn, m, branch, func(resp *sipmsg.Message) { f.onResponse(tx, resp) })
 		f.branches = append(f.branches, tx)
 	}
+	s.uacForks[f] = struct{}{}
 	f.timer = s.clk.AfterFunc(limit, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -77,8 +78,8 @@ func (f *uacFork) onResponse(tx *clientTx, resp *sipmsg.Message) {
 			s.ackAndBye(tx, resp)
 			return
 		}
-		f.answered, f.over = true, true
-		f.timer.Stop()
+		f.answered = true
+		f.end()
 		for _, b := range f.branches {
 			if b != tx && !b.done {
 				s.cancelBranch(b)
@@ -100,8 +101,7 @@ func (f *uacFork) onResponse(tx *clientTx, resp *sipmsg.Message) {
 				return
 			}
 		}
-		f.over = true
-		f.timer.Stop()
+		f.end()
 		f.onFail(f.best)
 	}
 }
@@ -111,14 +111,20 @@ func (f *uacFork) give(code int) {
 	if f.over {
 		return
 	}
-	f.over = true
-	f.timer.Stop()
+	f.end()
 	for _, b := range f.branches {
 		if !b.done {
 			f.s.cancelBranch(b)
 		}
 	}
 	f.onFail(code)
+}
+
+// end marks the fork over and forgets it.
+func (f *uacFork) end() {
+	f.over = true
+	f.timer.Stop()
+	delete(f.s.uacForks, f)
 }
 
 // dialogFromAnswer makes the dialog of an INVITE we sent from its 2xx.

@@ -67,6 +67,7 @@ type Server struct {
 	calls      map[string]*call      // by Call-ID
 	dialogs    map[dialogKey]localDialog
 	subsByUser map[string]map[*subscription]struct{}
+	uacForks   map[*uacFork]struct{} // Originate's INVITEs in progress
 
 	// reconnectGrace is how long an answered call waits for a party
 	// whose connection closed to come back.
@@ -134,6 +135,7 @@ func New(cfg Config) (*Server, error) {
 		calls:      map[string]*call{},
 		dialogs:    map[dialogKey]localDialog{},
 		subsByUser: map[string]map[*subscription]struct{}{},
+		uacForks:   map[*uacFork]struct{}{},
 		done:       make(chan struct{}),
 
 		reconnectGrace: reconnectGrace,
@@ -412,6 +414,10 @@ func (s *Server) Close() error {
 		d.connClosed(nil)
 		delete(s.dialogs, k)
 	}
+	for f := range s.uacForks {
+		f.timer.Stop()
+	}
+	clear(s.uacForks)
 	for _, tx := range s.clientTxs {
 		tx.stop()
 	}
@@ -426,9 +432,11 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// waitConns waits until every connection handler has cleaned up.
+// waitConns waits until every connection handler has cleaned up, or for
+// a handler stuck in a directory look-up to give up.
 func (s *Server) waitConns() {
-	for {
+	deadline := time.Now().Add(2 * lookupTimeout)
+	for time.Now().Before(deadline) {
 		s.mu.Lock()
 		n := len(s.conns)
 		s.mu.Unlock()
