@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: scripts/size.sh FILE
 #
-# Prints the raw, gzip -9 and brotli -q 11 sizes of FILE as a table.
+# Prints the raw, gzip -9 and brotli -q 11 sizes of FILE as a table. With
+# GZIP_BUDGET set (bytes), fails when the gzip size exceeds it.
 set -euo pipefail
 
 file=$1
@@ -14,3 +15,10 @@ awk -v file="$file" -v raw="$raw" -v gz="$gz" -v br="$br" 'BEGIN {
 	row("raw", raw); row("gzip -9", gz); row("brotli -q 11", br)
 }
 function row(name, n) { printf "%-14s %12d %10.2f %7.1f%%\n", name, n, n / 1048576, 100 * n / raw }'
+if [ -n "${GZIP_BUDGET:-}" ]; then
+	if [ "$gz" -gt "$GZIP_BUDGET" ]; then
+		echo "size: $file is $gz bytes gzipped, over the budget of $GZIP_BUDGET" >&2
+		exit 1
+	fi
+	echo "gzip budget    $GZIP_BUDGET bytes: $((GZIP_BUDGET - gz)) to spare"
+fi
