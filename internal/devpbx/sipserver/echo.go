@@ -212,7 +212,15 @@ func (e *echoCall) connClosed(c *conn) {
 		return
 	}
 	if c == e.conn {
-		e.end()
+		// A client that reconnects restarts ICE with a re-INVITE over
+		// its new connection; one that does not is hung up for.
+		e.s.clk.AfterFunc(e.s.reconnectGrace, func() {
+			e.s.mu.Lock()
+			defer e.s.mu.Unlock()
+			if e.conn == c {
+				e.end()
+			}
+		})
 	}
 }
 

@@ -469,7 +469,20 @@ func (o *originate) inDialog(c *conn, m *sipmsg.Message) {
 
 // connClosed ends the call when a leg's connection closes. s.mu is held.
 func (o *originate) connClosed(c *conn) {
-	if c == nil || (o.a != nil && o.a.conn == c) || (o.b != nil && o.b.conn == c) {
+	gone := func() bool { return (o.a != nil && o.a.conn == c) || (o.b != nil && o.b.conn == c) }
+	if c == nil {
 		o.hangUp(nil)
+		return
 	}
+	if !gone() {
+		return
+	}
+	// As for proxied calls, a leg that reconnects keeps the call.
+	o.s.clk.AfterFunc(o.s.reconnectGrace, func() {
+		o.s.mu.Lock()
+		defer o.s.mu.Unlock()
+		if gone() && !o.s.closed {
+			o.hangUp(nil)
+		}
+	})
 }
