@@ -94,6 +94,8 @@ func TestServer_ServesWebAPIAndSIP(t *testing.T) {
 		assert.Equal(t, ctype, resp.Header.Get("Content-Type"), path)
 		assert.NotEmpty(t, body, path)
 	}
+	resp, _ = get(t, u+"/favicon.ico")
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	for _, path := range []string{"/.env", "/.git/config", "/nothing.js"} {
 		resp, _ := get(t, u+path)
 		assert.Equal(t, http.StatusNotFound, resp.StatusCode, path)

@@ -4,7 +4,9 @@ package devpbx
 
 import (
 	"net/http"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -37,6 +39,12 @@ func staticHandler(dir string) http.Handler {
 		for _, seg := range strings.Split(r.URL.Path, "/") {
 			if strings.HasPrefix(seg, ".") {
 				http.NotFound(w, r)
+				return
+			}
+		}
+		if r.URL.Path == "/favicon.ico" {
+			if _, err := os.Stat(filepath.Join(dir, "favicon.ico")); err != nil {
+				w.WriteHeader(http.StatusNoContent) // no icon, and no 404 in the browser's console
 				return
 			}
 		}
