@@ -993,6 +993,12 @@ export interface ReferEvent {
   accept(options?: CallOptions): Promise<RTCSession>;
   reject(options?: { status_code?: number }): Promise<void>;
 }
+export interface ReferProgressEvent {
+  originator: 'remote';
+  /** The status of the transferee's call to the target (sipfrag). */
+  status_code: number;
+  request?: IncomingRequest;
+}
 export interface ReplacesEvent {
   originator: 'remote';
   /** The call taking over this one (an attended transfer). */
@@ -1018,6 +1024,12 @@ export interface RTCSessionEventMap {
   refer: (e: ReferEvent) => void;
   replaces: (e: ReplacesEvent) => void;
   reinvite: (e: { originator: Originator; request?: IncomingRequest }) => void;
+  /** Progress of a transfer this side asked for (refer()), from the transferee's NOTIFYs. */
+  referTrying: (e: ReferProgressEvent) => void;
+  referProgress: (e: ReferProgressEvent) => void;
+  /** The transferee reached the target: the transferor usually hangs up now. */
+  referAccepted: (e: ReferProgressEvent) => void;
+  referFailed: (e: ReferProgressEvent) => void;
   /** answer() could not get the microphone; the call is refused with 480. */
   getusermediafailed: (e: Error) => void;
   /** The browser refused to play the remote audio (no user gesture yet). */

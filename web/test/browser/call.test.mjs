@@ -194,3 +194,43 @@ test('a rejected call fails with Busy, a cancelled one with Canceled', { timeout
   });
   for (const p of [a, b]) await p.evaluate(() => globalThis.phone.ua.stop());
 });
+
+test('blind transfer: the transferee accepts the refer event and reaches the target', { timeout: 120_000 }, async () => {
+  const [a, b, c] = await Promise.all([phone('1001'), phone('1002'), phone('1003')]);
+  await withArtifacts(a, 'call-transfer', async () => {
+    for (const p of [b, c]) {
+      await p.evaluate(() => {
+        globalThis.phone.ua.once('newRTCSession', ({ session }) => { session.answer(); });
+      });
+    }
+    await a.evaluate(async () => {
+      const p = globalThis.phone;
+      const s = await p.ua.dial('1002');
+      p.watch(s);
+      s.on('refer', (e) => {
+        p.log.push(`refer to ${e.target}`);
+        e.accept().then((next) => { p.transferred = next; next.on('confirmed', () => p.log.push('transfer confirmed')); });
+      });
+    });
+    await until(a, 'confirmed', () => globalThis.phone.log.find((l) => l.startsWith('session confirmed')));
+    // The transferor hangs up once the transferee reports success (the
+    // sipfrag NOTIFY), as JsSIP applications do.
+    await b.evaluate(async () => {
+      const s = globalThis.phone.session;
+      s.on('referAccepted', (e) => { globalThis.phone.log.push(`referAccepted ${e.status_code}`); s.terminate(); });
+      await s.refer('sip:1003@' + globalThis.phone.ua.uri.split('@')[1]);
+    });
+    await until(a, 'the refer event', () => globalThis.phone.log.find((l) => l.startsWith('refer to sip:1003@')));
+    await until(a, 'the transferred call', () => globalThis.phone.log.includes('transfer confirmed'));
+    await until(c, 'C in a call', () => globalThis.phone.log.find((l) => l.startsWith('session confirmed')));
+    const st = await until(a, 'audio from C', async () => {
+      const s = await globalThis.phone.transferred.getStats();
+      return s.packetsReceived > 50 && s.audioLevel > 0 ? s : null;
+    });
+    assert.ok(st.packetsSent > 0);
+    await until(b, 'B ended', () => globalThis.phone.log.find((l) => l.startsWith('session ended')));
+    assert.ok(await b.evaluate(() => globalThis.phone.log.includes('referAccepted 200')));
+    await a.evaluate(() => globalThis.phone.transferred.terminate());
+  });
+  for (const p of [a, b, c]) await p.evaluate(() => globalThis.phone.ua.stop());
+});
