@@ -143,13 +143,35 @@ func (c *callObj) onEvent(e sipua.SessionEvent) {
 }
 
 // finish unbinds the audio, stops the microphone we opened and forgets
-// the session once it is over.
+// the session once it is over. A while later (long after a pending
+// dial() or answer() has resolved) Go lets go of the JavaScript object,
+// so that it can be collected once the page drops it too.
 func (c *callObj) finish() {
 	c.mu.Lock()
 	c.ended = true
 	c.mu.Unlock()
 	c.unbind()
 	c.p.forget(c.s)
+	time.AfterFunc(detachDelay, c.detach)
+}
+
+// detachDelay is how long an ended session's object stays referenced
+// from Go.
+const detachDelay = 2 * opTimeout
+
+// object returns the session's JavaScript object (undefined once
+// detached).
+func (c *callObj) object() js.Value {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.obj
+}
+
+func (c *callObj) detach() {
+	c.mu.Lock()
+	c.obj, c.local, c.remote = js.Undefined(), js.Undefined(), js.Undefined()
+	c.mu.Unlock()
+	c.em.Detach()
 }
 
 func (c *callObj) unbind() {
@@ -175,7 +197,7 @@ func (p *phone) objectOf(s *sipua.Session) js.Value {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if c := p.sessions[s]; c != nil {
-		return c.obj
+		return c.object()
 	}
 	return js.Null()
 }
@@ -223,7 +245,7 @@ func referJS(c *callObj, r *sipua.ReferRequest) js.Value {
 			}
 			nc.setLocal(stream, owned)
 			nc.watchRemote()
-			return nc.obj, nil
+			return nc.object(), nil
 		})
 	}))
 	DefineMethod(o, "reject", funcs.Func(func(_ js.Value, args []js.Value) any {

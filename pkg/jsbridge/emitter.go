@@ -30,6 +30,7 @@ type Emitter struct {
 
 	mu        sync.Mutex
 	listeners map[string][]listener
+	detached  bool
 }
 
 type listener struct {
@@ -44,30 +45,30 @@ func NewEmitter(target js.Value) *Emitter {
 		target = jsObject.New()
 	}
 	e := &Emitter{obj: target, listeners: map[string][]listener{}}
-	add := e.funcs.Func(func(_ js.Value, args []js.Value) any {
+	add := e.funcs.Func(func(this js.Value, args []js.Value) any {
 		e.addJS(args, false)
-		return e.obj
+		return this
 	})
-	once := e.funcs.Func(func(_ js.Value, args []js.Value) any {
+	once := e.funcs.Func(func(this js.Value, args []js.Value) any {
 		e.addJS(args, true)
-		return e.obj
+		return this
 	})
-	off := e.funcs.Func(func(_ js.Value, args []js.Value) any {
+	off := e.funcs.Func(func(this js.Value, args []js.Value) any {
 		switch {
 		case len(args) >= 2 && args[1].Type() == js.TypeFunction:
 			e.Off(args[0].String(), args[1])
 		case len(args) >= 1 && args[0].Type() == js.TypeString:
 			e.OffAll(args[0].String())
 		}
-		return e.obj
+		return this
 	})
-	offAll := e.funcs.Func(func(_ js.Value, args []js.Value) any {
+	offAll := e.funcs.Func(func(this js.Value, args []js.Value) any {
 		if len(args) >= 1 && args[0].Type() == js.TypeString {
 			e.OffAll(args[0].String())
 		} else {
 			e.OffAll("")
 		}
-		return e.obj
+		return this
 	})
 	emit := e.funcs.Func(func(_ js.Value, args []js.Value) any {
 		if len(args) == 0 {
@@ -97,10 +98,14 @@ func (e *Emitter) addJS(args []js.Value, once bool) {
 }
 
 // Value returns the JavaScript object carrying the methods.
-func (e *Emitter) Value() js.Value { return e.obj }
+func (e *Emitter) Value() js.Value {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.obj
+}
 
 // JSValue implements JSValuer, so ToJS(e) is the object.
-func (e *Emitter) JSValue() js.Value { return e.obj }
+func (e *Emitter) JSValue() js.Value { return e.Value() }
 
 // On registers fn for the event name, like obj.on(name, fn).
 func (e *Emitter) On(name string, fn js.Value) { e.add(name, fn, false) }
@@ -111,6 +116,9 @@ func (e *Emitter) Once(name string, fn js.Value) { e.add(name, fn, true) }
 func (e *Emitter) add(name string, fn js.Value, once bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.detached {
+		return
+	}
 	e.listeners[name] = append(e.listeners[name], listener{fn: fn, once: once})
 }
 
@@ -170,13 +178,15 @@ func (e *Emitter) Emit(name string, args ...any) bool {
 	} else if len(kept) != len(ls) {
 		e.listeners[name] = kept
 	}
+
+	obj := e.obj
 	e.mu.Unlock()
 
 	if len(snapshot) == 0 {
 		return false
 	}
 	jsArgs := make([]any, 1, len(args)+1)
-	jsArgs[0] = e.obj
+	jsArgs[0] = obj
 	for _, a := range args {
 		jsArgs = append(jsArgs, ToJS(a))
 	}
@@ -193,6 +203,19 @@ func invokeListener(fn js.Value, args []any) {
 		}
 	}()
 	fn.Call("call", args...)
+}
+
+// Detach forgets the listeners and the JavaScript object, keeping the
+// methods: once nothing in Go refers to the object, JavaScript can
+// collect it (and a FinalizationRegistry can call Release). Emit does
+// nothing afterwards; on and once still accept listeners, which never
+// run.
+func (e *Emitter) Detach() {
+	e.mu.Lock()
+	e.obj = js.Undefined()
+	e.listeners = map[string][]listener{}
+	e.detached = true
+	e.mu.Unlock()
 }
 
 // Release frees the functions behind the object's methods and forgets

@@ -112,3 +112,17 @@ func TestEmitterConcurrent(t *testing.T) {
 	assert.False(t, e.HasListeners("ev"))
 	assert.GreaterOrEqual(t, calls.Length(), 50)
 }
+
+func TestEmitterDetach(t *testing.T) {
+	e := NewEmitter(js.Undefined())
+	obj := e.Value()
+	fn, calls := callbackRecorder()
+	obj.Call("on", "ended", fn)
+	e.Detach()
+	assert.True(t, e.Value().IsUndefined(), "Go lets go of the object")
+	assert.False(t, e.Emit("ended"))
+	assert.Equal(t, 0, calls.Length())
+	assert.True(t, obj.Call("on", "ended", fn).Equal(obj), "methods still chain on this")
+	assert.False(t, e.HasListeners("ended"), "listeners added after Detach never run")
+	e.Release()
+}

@@ -519,7 +519,7 @@ func (p *phone) onEvent(ev sipua.Event) {
 		p.em.Emit("userStateChanged", e.User, e.State.String())
 	case sipua.NewSessionEvent:
 		c := p.adopt(e.Session, e.Originator)
-		data := map[string]any{"originator": e.Originator, "session": c.obj, "request": messageJS(e.Request)}
+		data := map[string]any{"originator": e.Originator, "session": c.object(), "request": messageJS(e.Request)}
 		p.em.Emit("newRTCSession", data)
 		if e.Originator == "remote" && !p.em.HasListeners("newRTCSession") {
 			go func() { _ = e.Session.Terminate(context.Background(), 480) }()
@@ -635,7 +635,7 @@ func phoneCall(this js.Value, args []js.Value) any {
 		}
 		c.setLocal(stream, owned)
 		c.watchRemote()
-		return c.obj, nil
+		return c.object(), nil
 	})
 }
 
