@@ -179,8 +179,13 @@ func (s *Server) emit(f func()) {
 }
 
 // ServeHTTP accepts a SIP-over-WebSocket connection (RFC 7118); the client
-// must offer the subprotocol "sip". The caller mounts it, usually at /ws.
-// It returns when the connection ends.
+// must offer the subprotocol "sip", else the connection is closed with
+// 1008. The caller mounts it, usually at /ws. It returns when the
+// connection ends.
+//
+// The Origin header is not checked: pages and tools served from other
+// origins (a dev server on another port, Node) connect too, and every
+// request that matters is digest-authenticated.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	closed := s.closed

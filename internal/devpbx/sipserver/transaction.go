@@ -172,7 +172,9 @@ func (s *Server) handleResponse(c *conn, m *sipmsg.Message) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if tx := s.clientTxs[top.Branch()]; tx != nil && tx.conn == c {
+	// Matched by branch alone: a client may answer over a new connection
+	// after reconnecting, and branches are random.
+	if tx := s.clientTxs[top.Branch()]; tx != nil {
 		tx.receive(m)
 		return
 	}
