@@ -34,6 +34,11 @@
 // reconnected), else 430. Responses find their way back through a Via
 // parameter naming the connection the request came from.
 //
+// A connection that closes during an answered call does not end it at
+// once: a UA that reconnects restarts ICE with a re-INVITE over its new
+// connection and the call goes on. If the party has not come back after
+// 35 s, the server sends the other party a BYE in its name.
+//
 // # Dialog events
 //
 // SUBSCRIBE with Event: dialog to an extension gets 200 and a NOTIFY with
