@@ -351,3 +351,16 @@ func TestCall_SurvivesAReconnect(t *testing.T) {
 	require.NoError(t, out.Terminate(context.Background(), 0))
 	assert.Equal(t, sipua.CauseBye, b.awaitEnd(t, 5*time.Second).Cause)
 }
+
+func TestMessage_ForkedToEveryDevice(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 0)
+	b1 := e.phone(t, bob, 0)
+	b2 := e.phone(t, bob, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, a.ua.SendMessage(ctx, bob.SIPUsername, []byte("to all of bob"), "text/plain"))
+	for _, b := range []*agent{b1, b2} {
+		assert.Equal(t, "to all of bob", string(b.await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent).Body))
+	}
+}
