@@ -1,3 +1,5 @@
+//go:build !js
+
 // Package sipserver is the SIP half of the development PBX: SIP over
 // WebSocket (RFC 7118, subprotocol "sip") with a registrar, a proxy that
 // forks calls between registered extensions, a dialog-event notifier
