@@ -155,14 +155,16 @@ test('the softphone logs in, calls, holds and hangs up', { timeout: 240_000 }, a
     await untilButtons(a, { dial: false, hangup: true, hold: true, holdLabel: 'Hold', mute: true });
     await untilButtons(b, { dial: false, hangup: true, hold: true, holdLabel: 'Hold' });
 
-    // Audio from B arrives at A (the fake microphone beeps) and the page's
-    // <audio> element plays it.
-    const st = await untilValue(a, 'inbound audio at A', async () => {
-      const s = await globalThis.softphone.session?.getStats();
-      return s && s.packetsReceived > 50 && s.audioLevel > 0 ? s : null;
-    });
-    assert.ok(st.packetsSent > 50, 'A sends audio');
-    assert.equal(await a.evaluate(() => document.getElementById('remote-audio').srcObject instanceof MediaStream), true);
+    // Audio both ways (the fake microphone beeps), and each page's <audio>
+    // element plays the other side.
+    for (const [page, name] of [[a, 'A'], [b, 'B']]) {
+      const st = await untilValue(page, `inbound audio at ${name}`, async () => {
+        const s = await globalThis.softphone.session?.getStats();
+        return s && s.packetsReceived > 50 && s.audioLevel > 0 ? s : null;
+      });
+      assert.ok(st.packetsSent > 50, `${name} sends audio`);
+      assert.equal(await page.evaluate(() => document.getElementById('remote-audio').srcObject instanceof MediaStream), true);
+    }
     await saveArtifacts(a, 'softphone-in-call');
 
     // Hold and unhold: the log and the button follow.
