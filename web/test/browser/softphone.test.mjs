@@ -3,13 +3,16 @@
 // SIP account), page B with an explicit SIP account (002002); both register
 // with Kamailio; A dials B, B answers by itself, audio flows, hold and
 // unhold change the log and the button, and hanging up returns both pages
-// to idle. A portal login without a phone and an unreachable callee show in
-// the log without leaving the buttons wrong.
+// to idle; meanwhile the presence example (web/examples/presence/) shows
+// both extensions busy, then free. A portal login without a phone and an
+// unreachable callee show in the log without leaving the buttons wrong.
 //
 // Run with `make browser`.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 import {
   launchBrowser, startServer, startPbxfake, startKamailio, openPage, withArtifacts, saveArtifacts, stopAll,
@@ -18,9 +21,9 @@ import {
 let browser;
 let server;
 let kam;
+let fake;
 
 before(async () => {
-  let fake;
   [browser, fake, kam] = await Promise.all([
     launchBrowser(),
     startPbxfake(),
@@ -34,7 +37,58 @@ before(async () => {
   server = await startServer({ api: fake.apiUpstream });
 });
 
-after(stopAll);
+after(async () => {
+  watcher?.kill('SIGKILL');
+  await stopAll();
+});
+
+// The presence example, watching the same extensions during the call.
+let watcher;
+const PRESENCE = fileURLToPath(new URL('../../examples/presence/presence.mjs', import.meta.url));
+
+// startPresence runs the presence example with colours in a pipe (it then
+// prints the table whenever it changes); out() is what it printed so far.
+function startPresence() {
+  watcher = spawn(process.execPath, [PRESENCE], {
+    env: {
+      PATH: process.env.PATH,
+      FORCE_COLOR: '1',
+      SIPCENTRIC_USERNAME: 'alice',
+      SIPCENTRIC_PASSWORD: 'alice-secret',
+      SIPCENTRIC_BASE_URL: fake.url,
+      SIPCENTRIC_WS_SERVER: kam.ws,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  watcher.stdout.setEncoding('utf8').on('data', (d) => { out += d; });
+  watcher.stderr.setEncoding('utf8').on('data', (d) => { err += d; });
+  const exited = new Promise((resolve) => watcher.on('exit', (code) => resolve(code)));
+  return { out: () => out, err: () => err, exited, child: watcher };
+}
+
+// untilPrinted waits until the presence example printed, after from, a
+// table whose lines include all of want; returns the offset after it.
+async function untilPrinted(p, from, want, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const tables = p.out().slice(from).split('\n\n');
+    let at = from;
+    for (const t of tables) {
+      at += t.length + 2;
+      const lines = t.split('\n');
+      if (want.every((w) => lines.includes(w))) return at;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`presence printed no table with ${JSON.stringify(want)}; output:\n${JSON.stringify(p.out().slice(from))}\nstderr:\n${p.err()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const green = (l) => `\x1b[32m●\x1b[0m ${l}`;
+const red = (l) => `\x1b[31m●\x1b[0m ${l}`;
 
 // openSoftphone opens the example and waits until the module has loaded
 // (the login button is enabled).
@@ -141,6 +195,10 @@ test('the softphone logs in, calls, holds and hangs up', { timeout: 240_000 }, a
       assert.equal(await page.inputValue('#sip-password'), '');
     }
 
+    // The presence example sees both extensions free.
+    const presence = startPresence();
+    let seen = await untilPrinted(presence, 0, [green('201 - Alice Smith'), green('202 - Bob Jones')]);
+
     // Idle: nothing but typing a number enables Dial.
     assert.deepEqual(await buttons(a), { dial: false, hangup: false, hold: false, holdLabel: 'Hold', mute: false });
     await a.getByLabel('Number').fill('002002');
@@ -154,6 +212,8 @@ test('the softphone logs in, calls, holds and hangs up', { timeout: 240_000 }, a
     await untilLog(b, 'call confirmed');
     await untilButtons(a, { dial: false, hangup: true, hold: true, holdLabel: 'Hold', mute: true });
     await untilButtons(b, { dial: false, hangup: true, hold: true, holdLabel: 'Hold' });
+    // ... and both busy during the call.
+    seen = await untilPrinted(presence, seen, [red('201 - Alice Smith'), red('202 - Bob Jones')]);
 
     // Audio both ways (the fake microphone beeps), and each page's <audio>
     // element plays the other side.
@@ -199,6 +259,10 @@ test('the softphone logs in, calls, holds and hangs up', { timeout: 240_000 }, a
     await untilButtons(b, { dial: false, hangup: false, hold: false, holdLabel: 'Hold', mute: false });
     assert.equal(await a.evaluate(() => globalThis.softphone.session), null);
     assert.equal(await a.evaluate(() => document.getElementById('remote-audio').srcObject), null);
+    // The presence example sees them free again; Ctrl-C ends it with 0.
+    await untilPrinted(presence, seen, [green('201 - Alice Smith'), green('202 - Bob Jones')]);
+    presence.child.kill('SIGINT');
+    assert.equal(await presence.exited, 0, `presence exit code; stderr:\n${presence.err()}`);
 
     // A callee nobody registered as: the call fails, the log says why and
     // the buttons are idle again.
