@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -53,6 +54,21 @@ func defaultDataDir() string {
 		return filepath.Join(dir, "wasmphone", "devpbx")
 	}
 	return ".devpbx"
+}
+
+// loopbackAddr reports whether a listen address is on loopback: then the
+// echo test's media stays there too (browsers on this machine reach it
+// over 127.0.0.1, and nothing else can).
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // run starts the PBX, prints how to use it and serves until ctx ends.
@@ -88,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv, err := devpbx.New(devpbx.Config{Addr: *addr, DataDir: *data, Memory: *memory, WebDir: *web,
-		Realm: *realm, HeartbeatInterval: *heartbeat, Logger: log})
+		Realm: *realm, HeartbeatInterval: *heartbeat, Logger: log, EchoLoopbackOnly: loopbackAddr(*addr)})
 	if err != nil {
 		return err
 	}

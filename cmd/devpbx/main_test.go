@@ -130,3 +130,14 @@ func TestCommand_BadFlags(t *testing.T) {
 func TestDefaultDataDir(t *testing.T) {
 	assert.NotEmpty(t, defaultDataDir())
 }
+
+func TestLoopbackAddr(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "[::1]:0": true, "localhost:8080": true,
+		"0.0.0.0:8080": false, "192.0.2.1:80": false, ":8080": false, "bad": false,
+	} {
+		if got := loopbackAddr(addr); got != want {
+			t.Errorf("loopbackAddr(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import {
   launchBrowser, startServer, startKamailio, openPage, loadModule, withArtifacts, saveArtifacts, stopAll,
 } from './harness.mjs';
+import { installPhone, until, inboundDelta } from './phone-page.mjs';
 
 let browser;
 let server;
@@ -23,65 +24,16 @@ before(async () => {
 
 after(stopAll);
 
-// phone installs globalThis.phone in a page: a registered UA whose events
-// are recorded, with an <audio id="remote"> element bound by the library.
+// phone opens a page with a registered UA for a Kamailio user.
 async function phone(user) {
   const page = await openPage(browser, server.blankUrl);
   await loadModule(page);
   if (process.env.WASMPHONE_SIP_TRACE) await page.evaluate(() => { globalThis.WASMPHONE_DEBUG = true; });
-  await page.evaluate(async ({ ws, domain, user, password }) => {
-    const audio = document.createElement('audio');
-    audio.id = 'remote';
-    document.body.append(audio);
-    const log = [];
-    const sc = new globalThis.wasmphone.Sipcentric({ username: 'portal', password: 'unused', baseUrl: location.origin + '/api/v1' });
-    const ua = await sc.getUA({ register: true, wsServer: ws, domain, username: user, password, audio: { remote: audio }, debug: !!globalThis.WASMPHONE_DEBUG });
-    const phone = { ua, log, session: null, states: [], dtmf: [] };
-    globalThis.phone = phone;
-    const watch = (s) => {
-      phone.session = s;
-      for (const name of ['progress', 'accepted', 'confirmed', 'ended', 'failed', 'hold', 'unhold']) {
-        s.on(name, (e) => log.push(`session ${name}${e?.cause ? ' ' + e.cause : ''}${e?.originator ? ' ' + e.originator : ''}`));
-      }
-      s.on('newDTMF', (e) => phone.dtmf.push(e.dtmf.tone));
-    };
-    ua.on('newRTCSession', ({ originator, session }) => {
-      log.push(`newRTCSession ${originator}`);
-      if (originator === 'remote') watch(session);
-    });
-    ua.on('userStateChanged', (u, state) => phone.states.push(`${u} ${state}`));
-    phone.watch = watch;
-    phone.stats = async () => (phone.session ? phone.session.getStats() : null);
-    await new Promise((resolve, reject) => {
-      if (ua.isRegistered()) return resolve();
-      const t = setTimeout(() => reject(new Error('not registered within 10 s')), 10_000);
-      ua.once('registered', () => { clearTimeout(t); resolve(); });
-      ua.once('registrationFailed', (e) => { clearTimeout(t); reject(new Error(`registration failed: ${e.cause}`)); });
-    });
-  }, { ws: kam.ws, domain: kam.domain, user, password: kam.users[user] });
+  await installPhone(page, {
+    sipcentric: { username: 'portal', password: 'unused', baseUrl: '{origin}/api/v1' },
+    ua: { register: true, wsServer: kam.ws, domain: kam.domain, username: user, password: kam.users[user] },
+  });
   return page;
-}
-
-// until polls fn in the page until it returns a truthy value.
-async function until(page, what, fn, arg, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  let last;
-  for (;;) {
-    last = await page.evaluate(fn, arg);
-    if (last) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const stats = () => globalThis.phone.stats();
-
-// inboundDelta waits ms and returns how many packets arrived meanwhile.
-async function inboundDelta(page, ms) {
-  const a = await page.evaluate(stats);
-  await new Promise((r) => setTimeout(r, ms));
-  const b = await page.evaluate(stats);
-  return b.packetsReceived - a.packetsReceived;
 }
 
 test('two pages call each other through Kamailio with real audio', { timeout: 180_000 }, async () => {

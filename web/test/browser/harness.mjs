@@ -630,3 +630,30 @@ export async function startKamailio({ users, count, domain, minExpires, debug } 
     stop,
   };
 }
+
+/**
+ * Starts the development PBX (cmd/devpbx; built once, or
+ * WASMPHONE_DEVPBX_BIN) in memory on 127.0.0.1, serving web/ itself: pages
+ * load from its origin, the REST API is at /api/v1 and SIP at /ws. Its
+ * logins: alice / alice-secret (extension 2001), bob (2002), carol (2003),
+ * password NAME-secret; echo test *52.
+ * @param {{heartbeat?: string}} [options]
+ * @returns {Promise<{url: string, api: string, ws: string, blankUrl: string,
+ *   stop: () => Promise<void>, log: () => string}>}
+ */
+export async function startDevPBX({ heartbeat } = {}) {
+  const bin = process.env.WASMPHONE_DEVPBX_BIN || goBuild('./cmd/devpbx');
+  const args = ['-memory', '-addr', '127.0.0.1:0', '-web', WEB_DIR];
+  if (heartbeat) args.push('-heartbeat', heartbeat);
+  const { lines, stop, stderr } = await startChild('devpbx', bin, args, 'DEVPBX_URL', 120_000);
+  const url = lines.find(([k]) => k === 'DEVPBX_URL')[1];
+  const u = new URL(url);
+  return {
+    url,
+    api: `${url}/api/v1`,
+    ws: `ws://${u.host}/ws`,
+    blankUrl: `${url}/test/browser/blank.html`,
+    stop,
+    log: stderr,
+  };
+}
