@@ -230,10 +230,19 @@ function watchUA(ua) {
     log(`phone registration failed: ${e.cause}`);
     render();
   });
+  // Connection changes are logged once each, not at every retry.
+  let connected = null;
+  ua.on('connected', () => {
+    if (!current()) return;
+    if (connected === false) log('connected to the SIP server again');
+    connected = true;
+  });
   ua.on('disconnected', () => {
     if (!current()) return;
     state.registered = false;
-    log('lost the connection to the SIP server, reconnecting');
+    if (connected === true) log('lost the connection to the SIP server, reconnecting');
+    else if (connected === null) log('cannot reach the SIP server, retrying');
+    connected = false;
     render();
   });
   ua.on('newRTCSession', ({ originator, session, request }) => {
