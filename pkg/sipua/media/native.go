@@ -26,11 +26,13 @@ import (
 // it receives (always counted and measured; optionally handed to Sink and
 // OnRTP).
 //
-// Native media speaks G.711 only, PCMU (payload type 0) and PCMA (8),
-// plus telephone-event/8000 (101) for DTMF: there is no pure-Go Opus
-// encoder, and every browser and SIP endpoint accepts PCMU. Opus is the
-// browser's business (the js/wasm implementation uses what the browser
-// negotiates).
+// Native media generates and measures G.711, PCMU (payload type 0) and
+// PCMA (8), plus telephone-event/8000 (101) for DTMF: there is no pure-Go
+// Opus encoder, and every browser and SIP endpoint accepts PCMU. A
+// NoSource session, which only relays RTP the application writes (an echo
+// test, a recorder), also offers and accepts Opus (111, preferred): it is
+// never decoded, so such a call's AudioLevel stays 0 while packets are
+// counted. The js/wasm implementation uses what the browser negotiates.
 type AudioOptions struct {
 	// ToneFrequency is the generated tone's frequency in Hz; 0 means
 	// 440 Hz.
@@ -208,7 +210,8 @@ func (h *statsHolder) get(ssrc uint32) *stats.Stats {
 	return g.Get(ssrc)
 }
 
-// newAPI sets up pion: G.711 and telephone-event, RTCP reports and stats
+// newAPI sets up pion: G.711 and telephone-event (and Opus to relay,
+// for NoSource), RTCP reports and stats
 // (whose getter goes to holder), no mDNS, and loopback-only ICE when
 // asked. Each session has its own API.
 func newAPI(audio AudioOptions, holder *statsHolder) (*webrtc.API, error) {
@@ -230,6 +233,16 @@ func newAPI(audio AudioOptions, holder *statsHolder) (*webrtc.API, error) {
 	codecs := []webrtc.RTPCodecParameters{pcmu, pcma, event}
 	if audio.PreferPCMA {
 		codecs[0], codecs[1] = pcma, pcmu
+	}
+	if audio.NoSource {
+		opus := webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
+				SDPFmtpLine: "minptime=10;useinbandfec=1",
+			},
+			PayloadType: 111,
+		}
+		codecs = append([]webrtc.RTPCodecParameters{opus}, codecs...)
 	}
 	for _, c := range codecs {
 		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -467,4 +469,69 @@ func TestNativeGatherTimeout(t *testing.T) {
 	defer cancel()
 	_, err = m.CreateOffer(ctx, OfferOptions{})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestNativeEchoRelaysOpus(t *testing.T) {
+	// An echo service (NoSource) answering a browser-like offer that
+	// prefers Opus takes Opus, and relays the packets untouched.
+	var b *Native
+	b = newTestSession(t, AudioOptions{NoSource: true, OnRTP: func(p *rtp.Packet) { _ = b.WriteRTP(p) }})
+
+	me := &webrtc.MediaEngine{}
+	require.NoError(t, me.RegisterDefaultCodecs())
+	se := webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	loopback := func(ip net.IP) bool { return ip.IsLoopback() }
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIPFilter(loopback)
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pc.Close() })
+	track, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2}, "audio", "caller")
+	require.NoError(t, err)
+	_, err = pc.AddTrack(track)
+	require.NoError(t, err)
+	echoes := make(chan *rtp.Packet, 64)
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		for {
+			p, _, err := tr.ReadRTP()
+			if err != nil {
+				return
+			}
+			select {
+			case echoes <- p:
+			default:
+			}
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	require.NoError(t, err)
+	gathered := webrtc.GatheringCompletePromise(pc)
+	require.NoError(t, pc.SetLocalDescription(offer))
+	<-gathered
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	answer, err := b.CreateAnswer(ctx, pc.LocalDescription().SDP, "")
+	require.NoError(t, err)
+	assert.Regexp(t, `m=audio \d+ \S+ 111[ \r]`, answer, "the echo prefers Opus")
+	assert.Contains(t, answer, "a=rtpmap:111 opus/48000/2")
+	require.NoError(t, pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}))
+
+	payload := []byte{0xfc, 0xff, 0xfe, 0x42}
+	deadline := time.After(flowTimeout)
+	for ts := uint32(0); ; ts += 960 {
+		require.NoError(t, track.WriteRTP(&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, Timestamp: ts}, Payload: payload}))
+		select {
+		case p := <-echoes:
+			assert.Equal(t, uint8(111), p.PayloadType)
+			assert.Equal(t, payload, p.Payload)
+			assert.Zero(t, statsOf(t, b).AudioLevel, "Opus is relayed, not decoded")
+			return
+		case <-deadline:
+			t.Fatal("no Opus packet came back")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -54,6 +54,10 @@ func (t *localTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParamete
 			chosen, kind = c, payloadPCMU
 		case chosen == nil && strings.EqualFold(c.MimeType, webrtc.MimeTypePCMA):
 			chosen, kind = c, payloadPCMA
+		case chosen == nil && strings.EqualFold(c.MimeType, webrtc.MimeTypeOpus):
+			// Registered only for NoSource sessions, which relay what
+			// the application writes.
+			chosen, kind = c, payloadOpus
 		case eventPT < 0 && strings.EqualFold(c.MimeType, mimeTelephoneEvent) && c.ClockRate == sampleRate:
 			eventPT = int(c.PayloadType)
 		}

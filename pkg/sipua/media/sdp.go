@@ -221,6 +221,7 @@ const (
 	payloadPCMU
 	payloadPCMA
 	payloadEvent // telephone-event/8000 (RFC 4733)
+	payloadOpus  // relayed as it is, never decoded (AudioOptions.NoSource)
 )
 
 // payloadTable maps the payload types of the audio sections of one or
