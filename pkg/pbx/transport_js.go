@@ -28,8 +28,8 @@ type fetchTransport struct{}
 
 // NewTransport returns the platform's Transport. Under js/wasm it uses the
 // Fetch API of the browser or of Node.js (18+): the browser's rules apply
-// (CORS, cookies with the default credentials mode, forbidden request
-// headers). Redirects are followed; fetch drops the Authorization header
+// (CORS, forbidden request headers); no cookies or browser-held
+// credentials are sent (credentials: "omit"). Redirects are followed; fetch drops the Authorization header
 // when a redirect leads to another origin. Cancelling the context passed to
 // Do aborts the fetch through an AbortController, including a body that is
 // still being read.
@@ -79,6 +79,11 @@ func (fetchTransport) Do(ctx context.Context, req *Request) (resp *Response, err
 
 	init := global.Get("Object").New()
 	init.Set("method", method)
+	// The client sends its own Authorization; with the browser's
+	// credentials a 401 carrying WWW-Authenticate: Basic would open the
+	// browser's login dialog (and hang a headless one) instead of
+	// reaching the caller.
+	init.Set("credentials", "omit")
 	headers := global.Get("Object").New()
 	for k, vs := range req.Header {
 		if skippedRequestHeaders[k] || len(vs) == 0 {

@@ -110,6 +110,22 @@ test('errors carry statusCode 404', { timeout: 60_000 }, async () => {
   assert.deepEqual(pageLog(page).errors, [], formatPageLog(page));
 });
 
+test('a wrong password rejects with 401 at once, with no browser login dialog', { timeout: 60_000 }, async () => {
+  const got = await inPage('wrong-password', async (_client, Sipcentric) => {
+    const wrong = new Sipcentric({ username: 'alice', password: 'wrong', baseUrl: location.origin + '/api/v1', timeout: 20000 });
+    const t0 = performance.now();
+    try {
+      await wrong.customers.get();
+      return { thrown: false };
+    } catch (err) {
+      return { thrown: true, statusCode: err.statusCode, ms: performance.now() - t0, message: String(err.message) };
+    }
+  });
+  assert.equal(got.thrown, true);
+  assert.equal(got.statusCode, 401, got.message);
+  assert.ok(got.ms < 10_000, `rejected after ${got.ms} ms`);
+});
+
 // waitForStream waits until the fake has n open event streams.
 async function waitForStream(n) {
   for (let i = 0; i < 200; i++) {
