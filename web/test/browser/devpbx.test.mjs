@@ -105,3 +105,33 @@ test('two pages call through the dev PBX; presence and the event stream follow',
     for (const p of [a, b, c]) await p.evaluate(() => globalThis.phone.ua.stop()).catch(() => {});
   }
 });
+
+test('the softphone page, served by the dev PBX, logs in and calls the echo test', { timeout: 120_000 }, async () => {
+  const page = await openPage(browser, `${pbx.url}/`); // redirects to the softphone
+  await withArtifacts(page, 'devpbx-softphone', async () => {
+    await page.getByRole('button', { name: 'Log in' }).waitFor({ timeout: 60_000 });
+    assert.equal(new URL(page.url()).pathname, '/examples/softphone/');
+    // The defaults point at the serving PBX: only the login is typed.
+    await page.getByLabel('Portal username').fill('alice');
+    await page.getByLabel('Portal password').fill('alice-secret');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('#status-text', { hasText: /^Registered$/ }).waitFor({ timeout: 20_000 });
+    await page.getByLabel('Number').fill('*52');
+    await page.getByRole('button', { name: 'Dial' }).click();
+    await page.locator('#log .msg', { hasText: /^call confirmed$/ }).waitFor({ timeout: 20_000 });
+    const levels = [];
+    let st;
+    for (let i = 0; i < 100; i++) {
+      st = await page.evaluate(() => window.softphone.session.getStats());
+      levels.push(st.audioLevel);
+      if (st.packetsReceived > 100 && Math.max(...levels) > 0.01 && Math.min(...levels.slice(-15)) < Math.max(...levels) / 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(st.packetsReceived > 100, `echoed packets: ${st.packetsReceived}`);
+    assert.ok(Math.max(...levels) > 0.01, 'the echo carries the beep');
+    assert.ok(Math.min(...levels.slice(-15)) < Math.max(...levels) / 2, 'the level follows the beep');
+    await saveArtifacts(page, 'devpbx-softphone-echo');
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.locator('#log .msg', { hasText: /^call ended with cause: / }).waitFor({ timeout: 10_000 });
+  });
+});
