@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"syscall/js"
 
+	"github.com/wasmphone/wasmphone/internal/jspromise"
 	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/media"
 )
@@ -65,7 +66,7 @@ func (a audioElements) bindRemote(stream js.Value) error {
 	// call started; bounded so the goroutine does not outlive the call.
 	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 	defer cancel()
-	if _, err := awaitJS(ctx, p); err != nil {
+	if _, err := jspromise.Await(ctx, p); err != nil {
 		return fmt.Errorf("wasmphone: the remote audio does not play: %w", err)
 	}
 	return nil

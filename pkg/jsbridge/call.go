@@ -413,16 +413,9 @@ func callProto() js.Value {
 	return callProtoOnce.v
 }
 
+// callOp is op for session methods.
 func callOp(this js.Value, what string, fn func(ctx context.Context, c *callObj) (any, error)) js.Value {
-	_, c, err := receiver[*callObj](this, what)
-	if err != nil {
-		return Promise(func() (any, error) { return nil, err })
-	}
-	return Promise(func() (any, error) {
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		return fn(ctx, c)
-	})
+	return op(this, what, fn)
 }
 
 // callAnswer is session.answer(options): the microphone, then our SDP

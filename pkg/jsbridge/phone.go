@@ -448,18 +448,23 @@ func phoneProto() js.Value {
 	return phoneProtoOnce.v
 }
 
-// phoneOp runs a UA operation in a goroutine behind a Promise, bounded by
-// opTimeout.
-func phoneOp(this js.Value, what string, fn func(ctx context.Context, p *phone) (any, error)) js.Value {
-	_, p, err := receiver[*phone](this, what)
+// op runs an operation of the Go object behind this in a goroutine,
+// behind a Promise, bounded by opTimeout.
+func op[T any](this js.Value, what string, fn func(ctx context.Context, v T) (any, error)) js.Value {
+	_, v, err := receiver[T](this, what)
 	if err != nil {
 		return Promise(func() (any, error) { return nil, err })
 	}
 	return Promise(func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
-		return fn(ctx, p)
+		return fn(ctx, v)
 	})
+}
+
+// phoneOp is op for UA methods.
+func phoneOp(this js.Value, what string, fn func(ctx context.Context, p *phone) (any, error)) js.Value {
+	return op(this, what, fn)
 }
 
 func argString(args []js.Value, i int) string {

@@ -3,7 +3,6 @@
 package jsbridge
 
 import (
-	"context"
 	"fmt"
 	"syscall/js"
 )
@@ -74,48 +73,4 @@ func Callback(args []js.Value) (js.Value, bool) {
 		return js.Undefined(), false
 	}
 	return args[len(args)-1], true
-}
-
-// awaitJS waits in a goroutine (never in a js.FuncOf callback) for a
-// JavaScript thenable. A rejection becomes a js.Error. When ctx ends
-// first, the callbacks are released once the promise settles.
-func awaitJS(ctx context.Context, promise js.Value) (js.Value, error) {
-	if promise.Type() != js.TypeObject || promise.Get("then").Type() != js.TypeFunction {
-		return promise, nil
-	}
-	type result struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	first := func(args []js.Value) js.Value {
-		if len(args) == 0 {
-			return js.Undefined()
-		}
-		return args[0]
-	}
-	then := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: first(args)}
-		return nil
-	})
-	catch := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: js.Undefined(), err: js.Error{Value: first(args)}}
-		return nil
-	})
-	release := func() {
-		then.Release()
-		catch.Release()
-	}
-	promise.Call("then", then, catch)
-	select {
-	case r := <-ch:
-		release()
-		return r.v, r.err
-	case <-ctx.Done():
-		go func() {
-			<-ch
-			release()
-		}()
-		return js.Undefined(), ctx.Err()
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall/js"
 	"time"
+
+	"github.com/wasmphone/wasmphone/internal/jspromise"
 )
 
 // AudioOptions configure the audio of a browser session.
@@ -296,7 +298,7 @@ func (b *Browser) attach(ctx context.Context, tr js.Value) error {
 		track.Set("enabled", !muted)
 	}
 	sender := tr.Get("sender")
-	if _, err := await(ctx, sender.Call("replaceTrack", track)); err != nil {
+	if _, err := jspromise.Await(ctx, sender.Call("replaceTrack", track)); err != nil {
 		return fmt.Errorf("media: replaceTrack: %w", err)
 	}
 	if !stream.IsUndefined() && sender.Get("setStreams").Type() == js.TypeFunction {
@@ -486,7 +488,7 @@ func (b *Browser) await(ctx context.Context, method string, args ...any) (js.Val
 	if err != nil {
 		return js.Undefined(), err
 	}
-	return await(ctx, p)
+	return jspromise.Await(ctx, p)
 }
 
 // localSDP waits for ICE gathering (bounded) and returns the local
@@ -697,54 +699,9 @@ func GetUserMedia(ctx context.Context, constraints js.Value) (js.Value, error) {
 	if md.Type() != js.TypeObject || md.Get("getUserMedia").Type() != js.TypeFunction {
 		return js.Undefined(), ErrNoMediaDevices
 	}
-	stream, err := await(ctx, md.Call("getUserMedia", constraints))
+	stream, err := jspromise.Await(ctx, md.Call("getUserMedia", constraints))
 	if err != nil {
 		return js.Undefined(), fmt.Errorf("media: getUserMedia: %w", err)
 	}
 	return stream, nil
-}
-
-// await waits for a JavaScript promise without blocking the event loop
-// (the caller is a goroutine, never a js.FuncOf callback). A rejection
-// becomes a js.Error. When ctx ends first, the callbacks are released
-// once the promise settles.
-func await(ctx context.Context, promise js.Value) (js.Value, error) {
-	if promise.Type() != js.TypeObject || promise.Get("then").Type() != js.TypeFunction {
-		return promise, nil // not a promise: already the value
-	}
-	type result struct {
-		v   js.Value
-		err error
-	}
-	ch := make(chan result, 1)
-	arg := func(args []js.Value) js.Value {
-		if len(args) == 0 {
-			return js.Undefined()
-		}
-		return args[0]
-	}
-	then := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: arg(args)}
-		return nil
-	})
-	catch := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		ch <- result{v: js.Undefined(), err: js.Error{Value: arg(args)}}
-		return nil
-	})
-	release := func() {
-		then.Release()
-		catch.Release()
-	}
-	promise.Call("then", then, catch)
-	select {
-	case r := <-ch:
-		release()
-		return r.v, r.err
-	case <-ctx.Done():
-		go func() {
-			<-ch
-			release()
-		}()
-		return js.Undefined(), ctx.Err()
-	}
 }

@@ -4,13 +4,11 @@ package media
 
 import (
 	"context"
-	"errors"
 	"syscall/js"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // These run under Node.js, which has no WebRTC: the browser session
@@ -25,31 +23,6 @@ func TestBrowserNewWithoutWebRTC(t *testing.T) {
 func TestGetUserMediaUnavailable(t *testing.T) {
 	_, err := GetUserMedia(context.Background(), js.ValueOf(map[string]any{"audio": true}))
 	assert.ErrorIs(t, err, ErrNoMediaDevices)
-}
-
-func TestAwait(t *testing.T) {
-	ctx := context.Background()
-	promise := js.Global().Get("Promise")
-
-	v, err := await(ctx, promise.Call("resolve", 42))
-	require.NoError(t, err)
-	assert.Equal(t, 42, v.Int())
-
-	_, err = await(ctx, promise.Call("reject", js.Global().Get("Error").New("refused")))
-	var jsErr js.Error
-	require.True(t, errors.As(err, &jsErr))
-	assert.Contains(t, err.Error(), "refused")
-
-	v, err = await(ctx, js.ValueOf("plain"))
-	require.NoError(t, err)
-	assert.Equal(t, "plain", v.String())
-
-	// A promise that never settles: the context ends the wait.
-	never := promise.New(js.FuncOf(func(js.Value, []js.Value) any { return nil }))
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
-	defer cancel()
-	_, err = await(ctx, never)
-	assert.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 func TestStatsFromReport(t *testing.T) {
