@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // ControlHandler returns a handler for the fake's test hooks over HTTP,
@@ -28,28 +30,26 @@ import (
 func (s *Server) ControlHandler() http.Handler {
 	type op struct {
 		method string
-		fn     func(r *http.Request) *reply
+		fn     func(r *http.Request) *restapi.Reply
 	}
-	ok := func(v any) *reply { return jsonReply(http.StatusOK, v) }
-	bad := func(format string, args ...any) *reply {
-		return errReply(http.StatusBadRequest, "BAD_REQUEST", format, args...)
-	}
+	ok := func(v any) *restapi.Reply { return jsonReply(http.StatusOK, v) }
+	bad := restapi.BadRequest
 	decode := func(r *http.Request, v any) error { return json.NewDecoder(r.Body).Decode(v) }
 	ops := map[string]op{
-		"publish": {http.MethodPost, func(r *http.Request) *reply {
+		"publish": {http.MethodPost, func(r *http.Request) *restapi.Reply {
 			var ev json.RawMessage
 			if err := decode(r, &ev); err != nil {
 				return bad("body must be one JSON event: %v", err)
 			}
 			return ok(map[string]int{"streams": s.Publish(r.URL.Query().Get("customer"), ev)})
 		}},
-		"drop": {http.MethodPost, func(*http.Request) *reply {
+		"drop": {http.MethodPost, func(*http.Request) *restapi.Reply {
 			return ok(map[string]int{"dropped": s.DropStreams()})
 		}},
-		"streams": {http.MethodGet, func(*http.Request) *reply {
+		"streams": {http.MethodGet, func(*http.Request) *restapi.Reply {
 			return ok(map[string]int{"connections": s.StreamConnections()})
 		}},
-		"requests": {http.MethodGet, func(*http.Request) *reply {
+		"requests": {http.MethodGet, func(*http.Request) *restapi.Reply {
 			type view struct {
 				Method   string      `json:"method"`
 				Path     string      `json:"path"`
@@ -63,8 +63,8 @@ func (s *Server) ControlHandler() http.Handler {
 			}
 			return ok(out)
 		}},
-		"reset": {http.MethodPost, func(*http.Request) *reply { s.Reset(); return ok(map[string]any{}) }},
-		"fault": {http.MethodPost, func(r *http.Request) *reply {
+		"reset": {http.MethodPost, func(*http.Request) *restapi.Reply { s.Reset(); return ok(map[string]any{}) }},
+		"fault": {http.MethodPost, func(r *http.Request) *restapi.Reply {
 			var f struct {
 				Status          int    `json:"status"`
 				Body            string `json:"body"`
@@ -80,7 +80,7 @@ func (s *Server) ControlHandler() http.Handler {
 				Delay: time.Duration(f.DelayMs) * time.Millisecond, CloseConnection: f.CloseConnection, Times: f.Times})
 			return ok(map[string]any{})
 		}},
-		"ratelimit": {http.MethodPost, func(r *http.Request) *reply {
+		"ratelimit": {http.MethodPost, func(r *http.Request) *restapi.Reply {
 			n, err := strconv.Atoi(r.URL.Query().Get("n"))
 			if err != nil {
 				return bad("n must be an integer")
@@ -88,7 +88,7 @@ func (s *Server) ControlHandler() http.Handler {
 			s.SetRateLimit(n)
 			return ok(map[string]any{})
 		}},
-		"silence": {http.MethodPost, func(r *http.Request) *reply {
+		"silence": {http.MethodPost, func(r *http.Request) *restapi.Reply {
 			on, err := strconv.ParseBool(r.URL.Query().Get("on"))
 			if err != nil {
 				return bad("on must be true or false")
@@ -96,7 +96,7 @@ func (s *Server) ControlHandler() http.Handler {
 			s.SilenceStreams(on)
 			return ok(map[string]any{})
 		}},
-		"streamoptions": {http.MethodPost, func(r *http.Request) *reply {
+		"streamoptions": {http.MethodPost, func(r *http.Request) *restapi.Reply {
 			var o struct {
 				Preamble    string `json:"preamble"`
 				SplitEvery  int    `json:"splitEvery"`
@@ -117,16 +117,16 @@ func (s *Server) ControlHandler() http.Handler {
 		o, found := ops[name]
 		switch {
 		case !found:
-			notFound(r.URL.Path).write(w)
+			restapi.NotFound(r.URL.Path).Write(w)
 		case name == "fault" && r.Method == http.MethodDelete:
 			s.ClearFaults()
-			ok(map[string]any{}).write(w)
+			ok(map[string]any{}).Write(w)
 		case name == "fault" && r.Method != http.MethodPost:
-			methodNotAllowed(r.Method, []string{http.MethodPost, http.MethodDelete}).write(w)
+			restapi.MethodNotAllowed(r.Method, []string{http.MethodPost, http.MethodDelete}).Write(w)
 		case r.Method != o.method:
-			methodNotAllowed(r.Method, []string{o.method}).write(w)
+			restapi.MethodNotAllowed(r.Method, []string{o.method}).Write(w)
 		default:
-			o.fn(r).write(w)
+			o.fn(r).Write(w)
 		}
 	})
 }

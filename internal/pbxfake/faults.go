@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // Fault makes requests to a path misbehave. The zero value of each field
@@ -105,7 +107,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	if ctype == "" && f.Body != "" {
 		ctype = "application/json"
 	}
-	rep := &reply{status: status, ctype: ctype, body: []byte(f.Body)}
-	rep.write(w)
+	rep := &restapi.Reply{Status: status, ContentType: ctype, Body: []byte(f.Body)}
+	rep.Write(w)
 	return true
 }

@@ -1,33 +1,22 @@
 package pbxfake
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
-)
 
-const (
-	defaultPageSize = 20
-	maxPageSize     = 200
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // listReply answers GET of a collection: one page of its (filtered) items.
-func (s *Server) listReply(c *call, res *resource, listPath string) *reply {
-	size, err := intParam(c.query, "pageSize", defaultPageSize, 1, maxPageSize)
+func (s *Server) listReply(c *call, res *resource, listPath string) *restapi.Reply {
+	page, err := restapi.ParsePage(c.query)
 	if err != nil {
-		return errReply(http.StatusBadRequest, "BAD_REQUEST", "%v", err)
-	}
-	page, err := intParam(c.query, "page", 1, 1, 1<<30)
-	if err != nil {
-		return errReply(http.StatusBadRequest, "BAD_REQUEST", "%v", err)
+		return restapi.BadRequest("%v", err)
 	}
 	keep := func(*record) bool { return true }
 	if res.filter != nil {
 		if keep, err = res.filter(c.query); err != nil {
-			return errReply(http.StatusBadRequest, "BAD_REQUEST", "%v", err)
+			return restapi.BadRequest("%v", err)
 		}
 	}
 	var items []*record
@@ -40,145 +29,54 @@ func (s *Server) listReply(c *call, res *resource, listPath string) *reply {
 			items = append(items, rec)
 		}
 	}
-
-	total := len(items)
-	start, end := min((page-1)*size, total), min(page*size, total)
-	rendered := make([]any, 0, end-start)
-	for _, rec := range items[start:end] {
-		rendered = append(rendered, rec.render(c.base, c.relIDs))
+	render := func(rec *record) any { return rec.render(c.base, c.relIDs) }
+	link := func(n int) string {
+		return restapi.PageURL(c.base+listPath, c.query, n, page.Size, "tokenid")
 	}
-	body := map[string]any{"totalItems": total, "pageSize": size, "page": page, "items": rendered}
-	if page > 1 {
-		body["prevPage"] = pageURL(c, listPath, page-1, size)
-	}
-	if page*size < total {
-		body["nextPage"] = pageURL(c, listPath, page+1, size)
-	}
-	return jsonReply(http.StatusOK, body)
+	return restapi.ListReply(page, items, render, link)
 }
 
-// pageURL is the absolute URL of another page of the same list, keeping the
-// request's other query parameters.
-func pageURL(c *call, listPath string, page, size int) string {
-	q := url.Values{}
-	for k, v := range c.query {
-		if k != "_method" && k != "tokenid" {
-			q[k] = v
-		}
+// newFilter starts a filter of records for the query q.
+func newFilter(q url.Values) *restapi.Filter[*record] {
+	field := func(r *record, name string) string { return r.str(name) }
+	when := func(r *record, name string) (time.Time, bool) {
+		t, err := time.Parse(timeFormat, r.str(name))
+		return t, err == nil
 	}
-	q.Set("page", strconv.Itoa(page))
-	q.Set("pageSize", strconv.Itoa(size))
-	return c.base + listPath + "?" + q.Encode()
-}
-
-// intParam reads an integer query parameter within [lo, hi].
-func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
-	if !q.Has(name) {
-		return def, nil
-	}
-	n, err := strconv.Atoi(q.Get(name))
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%s must be an integer from %d to %d, got %q", name, lo, hi, q.Get(name))
-	}
-	return n, nil
-}
-
-// predicates collects the conditions of a filter; the first parse error wins.
-type predicates struct {
-	q    url.Values
-	err  error
-	keep []func(*record) bool
-}
-
-func (p *predicates) add(f func(*record) bool) { p.keep = append(p.keep, f) }
-
-// equal keeps items whose field equals the parameter (case-insensitively).
-func (p *predicates) equal(param, field string) {
-	if v := p.q.Get(param); v != "" {
-		p.add(func(r *record) bool { return strings.EqualFold(r.str(field), v) })
-	}
-}
-
-// time keeps items whose time field is after (or before) the parameter.
-func (p *predicates) time(param, field string, after bool) {
-	v := p.q.Get(param)
-	if v == "" {
-		return
-	}
-	t, err := parseTime(v)
-	if err != nil {
-		p.err = fmt.Errorf("%s: %v", param, err)
-		return
-	}
-	p.add(func(r *record) bool {
-		rt, err := time.Parse(timeFormat, r.str(field))
-		return err == nil && (after && rt.After(t) || !after && rt.Before(t))
-	})
-}
-
-func (p *predicates) done() (func(*record) bool, error) {
-	if p.err != nil {
-		return nil, p.err
-	}
-	return func(r *record) bool {
-		for _, f := range p.keep {
-			if !f(r) {
-				return false
-			}
-		}
-		return true
-	}, nil
-}
-
-func parseTime(v string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("not an ISO 8601 date: %q", v)
+	return restapi.NewFilter(q, field, when)
 }
 
 func callFilter(q url.Values) (func(*record) bool, error) {
-	p := &predicates{q: q}
-	p.time("createdAfter", "created", true)
-	p.time("createdBefore", "created", false)
-	p.time("startedAfter", "callStarted", true)
-	p.time("startedBefore", "callStarted", false)
-	p.equal("from", "from")
-	p.equal("to", "to")
-	if d := q.Get("direction"); d != "" && !strings.EqualFold(d, "in") && !strings.EqualFold(d, "out") {
-		p.err = fmt.Errorf("direction must be in or out, got %q", d)
-	}
-	p.equal("direction", "direction")
-	if v := q.Get("includeLocal"); v != "" {
-		include, err := strconv.ParseBool(v)
-		if err != nil {
-			p.err = fmt.Errorf("includeLocal must be true or false, got %q", v)
-		}
-		if !include {
-			p.add(func(r *record) bool { return r.str("scope") != "LOCAL" })
-		}
+	f := newFilter(q)
+	f.Time("createdAfter", "created", true)
+	f.Time("createdBefore", "created", false)
+	f.Time("startedAfter", "callStarted", true)
+	f.Time("startedBefore", "callStarted", false)
+	f.Equal("from", "from")
+	f.Equal("to", "to")
+	f.Direction("direction", "direction")
+	if include, given := f.Bool("includeLocal"); given && !include {
+		f.Keep(func(r *record) bool { return r.str("scope") != "LOCAL" })
 	}
 	if id := q.Get("endpointId"); id != "" {
-		p.add(func(r *record) bool {
+		f.Keep(func(r *record) bool {
 			return lastSegment(r.rel("srcEndpoint")) == id || lastSegment(r.rel("dstEndpoint")) == id
 		})
 	}
-	return p.done()
+	return f.Done()
 }
 
 func recordingFilter(q url.Values) (func(*record) bool, error) {
-	p := &predicates{q: q}
-	p.equal("linkedId", "linkedId")
-	p.equal("callId", "callId")
-	return p.done()
+	f := newFilter(q)
+	f.Equal("linkedId", "linkedId")
+	f.Equal("callId", "callId")
+	return f.Done()
 }
 
 func smsFilter(q url.Values) (func(*record) bool, error) {
-	p := &predicates{q: q}
-	p.equal("direction", "direction")
-	p.time("createdAfter", "created", true)
-	p.time("createdBefore", "created", false)
-	return p.done()
+	f := newFilter(q)
+	f.Equal("direction", "direction")
+	f.Time("createdAfter", "created", true)
+	f.Time("createdBefore", "created", false)
+	return f.Done()
 }

@@ -1,10 +1,6 @@
 package pbxfake
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -12,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // resource describes one collection or single object of the tree.
@@ -28,7 +26,7 @@ type resource struct {
 	filter func(q url.Values) (func(*record) bool, error)
 	// prepare validates an object to create, or an updated object merged
 	// with the stored one, and may fill server-side fields of a created obj.
-	prepare func(s *Server, listPath string, obj map[string]any) []fieldError
+	prepare func(s *Server, listPath string, obj map[string]any) []restapi.FieldError
 	// created runs after a POST stored rec (side effects such as events).
 	created func(s *Server, c *call, rec *record)
 }
@@ -86,60 +84,37 @@ var resources = []*resource{
 
 func with(r *resource, f func(*resource)) *resource { f(r); return r }
 
-type matchKind int
-
-const (
-	matchList matchKind = iota
-	matchItem
-	matchSingle
-)
-
 // match finds the resource for path segments.
-func match(segs []string) (*resource, matchKind) {
-	same := func(pattern, segs []string) bool {
-		for i, p := range pattern {
-			if p != "*" && p != segs[i] {
-				return false
-			}
-		}
-		return true
-	}
+func match(segs []string) (*resource, restapi.Match) {
 	for _, res := range resources {
-		n := len(res.pattern)
-		switch {
-		case len(segs) == n && same(res.pattern, segs):
-			if res.single {
-				return res, matchSingle
-			}
-			return res, matchList
-		case !res.single && len(segs) == n+1 && same(res.pattern, segs):
-			return res, matchItem
+		if m := restapi.MatchPath(res.pattern, res.single, segs); m != restapi.NoMatch {
+			return res, m
 		}
 	}
-	return nil, 0
+	return nil, restapi.NoMatch
 }
 
 // route answers every request but the stream. Called with s.mu held.
-func (s *Server) route(c *call) *reply {
+func (s *Server) route(c *call) *restapi.Reply {
 	segs := c.segs
 	switch {
 	case len(segs) == 1 && segs[0] == "tokengenerator":
 		if c.method != http.MethodGet {
-			return methodNotAllowed(c.method, getOnly)
+			return restapi.MethodNotAllowed(c.method, getOnly)
 		}
-		id, now := randomHex(16), time.Now().UTC()
+		id, now := restapi.NewToken(16), time.Now().UTC()
 		s.tokens[id] = authToken{username: c.user.Username, expires: now.Add(tokenLifetime)}
 		return jsonReply(http.StatusOK, map[string]any{"type": "authtoken", "id": id,
 			"created": now.Format(timeFormat), "expires": now.Add(tokenLifetime).Format(timeFormat)})
 	case len(segs) == 1 && segs[0] == "authenticate":
 		if c.method != http.MethodPost {
-			return methodNotAllowed(c.method, []string{http.MethodPost})
+			return restapi.MethodNotAllowed(c.method, []string{http.MethodPost})
 		}
-		tok := randomHex(24)
+		tok := restapi.NewToken(24)
 		s.bearer[tok] = c.user.Username
 		return jsonReply(http.StatusOK, map[string]any{"accessToken": tok})
 	case len(segs) == 0 || segs[0] != "customers":
-		return notFound(c.r.URL.Path)
+		return restapi.NotFound(c.r.URL.Path)
 	}
 
 	// Resolve "me" and check the customer is the user's.
@@ -149,11 +124,11 @@ func (s *Server) route(c *call) *reply {
 			segs[1] = c.user.CustomerID
 		}
 		if !c.user.sees(segs[1]) {
-			return notFound(c.r.URL.Path)
+			return restapi.NotFound(c.r.URL.Path)
 		}
 		if len(segs) >= 4 && segs[2] == "linkedusers" && segs[3] == "me" {
 			if segs[1] != c.user.CustomerID {
-				return notFound(c.r.URL.Path)
+				return restapi.NotFound(c.r.URL.Path)
 			}
 			segs[3] = c.user.LinkedUserID
 		}
@@ -163,18 +138,18 @@ func (s *Server) route(c *call) *reply {
 		segs[len(segs)-1], audio = strings.TrimSuffix(last, ".wav"), true
 	}
 	res, kind := match(segs)
-	if res == nil || (audio && (kind != matchItem || !res.audio)) {
-		return notFound(c.r.URL.Path)
+	if res == nil || (audio && (kind != restapi.MatchItem || !res.audio)) {
+		return restapi.NotFound(c.r.URL.Path)
 	}
 	path := "/" + strings.Join(segs, "/")
 
-	if kind == matchList {
+	if kind == restapi.MatchList {
 		if _, ok := s.st.lists[path]; !ok {
-			return notFound(c.r.URL.Path)
+			return restapi.NotFound(c.r.URL.Path)
 		}
 		switch {
 		case !slices.Contains(res.listMethods, c.method):
-			return methodNotAllowed(c.method, res.listMethods)
+			return restapi.MethodNotAllowed(c.method, res.listMethods)
 		case c.method == http.MethodPost:
 			return s.create(c, res, path)
 		}
@@ -183,56 +158,38 @@ func (s *Server) route(c *call) *reply {
 
 	rec, ok := s.st.items[path]
 	if !ok || (res.typeFilter && c.query.Has("type") && c.query.Get("type") != rec.typ()) {
-		return notFound(c.r.URL.Path)
+		return restapi.NotFound(c.r.URL.Path)
 	}
 	if audio {
 		if c.method != http.MethodGet {
-			return methodNotAllowed(c.method, getOnly)
+			return restapi.MethodNotAllowed(c.method, getOnly)
 		}
 		n, _ := strconv.Atoi(rec.id())
-		return &reply{status: http.StatusOK, ctype: "audio/wav", body: wav(n)}
+		return &restapi.Reply{Status: http.StatusOK, ContentType: "audio/wav", Body: wav(n)}
 	}
 	if !slices.Contains(res.itemMethods, c.method) {
-		return methodNotAllowed(c.method, res.itemMethods)
+		return restapi.MethodNotAllowed(c.method, res.itemMethods)
 	}
 	switch c.method {
 	case http.MethodPut:
 		return s.update(c, res, rec)
 	case http.MethodDelete:
 		s.st.remove(path)
-		return &reply{status: http.StatusNoContent}
+		return &restapi.Reply{Status: http.StatusNoContent}
 	}
 	return jsonReply(http.StatusOK, rec.render(c.base, c.relIDs))
 }
 
-// decodeObject parses a request body that must be one JSON object.
-func decodeObject(body []byte) (map[string]any, *reply) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var obj map[string]any
-	err := dec.Decode(&obj)
-	if err == nil && dec.Decode(new(any)) != io.EOF {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err == nil && obj == nil {
-		err = errors.New("the body must be a JSON object")
-	}
-	if err != nil {
-		return nil, errReply(http.StatusBadRequest, "BAD_REQUEST", "invalid JSON in request body: %v", err)
-	}
-	return obj, nil
-}
-
 // create answers POST to a collection: 201 with the stored item and its
 // Location.
-func (s *Server) create(c *call, res *resource, listPath string) *reply {
-	obj, rep := decodeObject(c.body)
+func (s *Server) create(c *call, res *resource, listPath string) *restapi.Reply {
+	obj, rep := restapi.DecodeObject(c.body)
 	if rep != nil {
 		return rep
 	}
 	if res.prepare != nil {
 		if errs := res.prepare(s, listPath, obj); len(errs) > 0 {
-			return validationReply(errs)
+			return restapi.Validation(errs)
 		}
 	}
 	rec := s.st.add(listPath, s.st.newID(), res.newType, time.Now(), nil)
@@ -241,14 +198,14 @@ func (s *Server) create(c *call, res *resource, listPath string) *reply {
 		res.created(s, c, rec)
 	}
 	rep = jsonReply(http.StatusCreated, rec.render(c.base, c.relIDs))
-	rep.header = http.Header{"Location": {c.base + rec.path}}
+	rep.Header = http.Header{"Location": {c.base + rec.path}}
 	return rep
 }
 
 // update answers PUT: the client's fields are merged into the stored ones,
 // so fields the fake does not know survive.
-func (s *Server) update(c *call, res *resource, rec *record) *reply {
-	obj, rep := decodeObject(c.body)
+func (s *Server) update(c *call, res *resource, rec *record) *restapi.Reply {
+	obj, rep := restapi.DecodeObject(c.body)
 	if rep != nil {
 		return rep
 	}
@@ -256,64 +213,34 @@ func (s *Server) update(c *call, res *resource, rec *record) *reply {
 		merged := maps.Clone(rec.fields)
 		maps.Copy(merged, obj)
 		if errs := res.prepare(s, parentPath(rec.path), merged); len(errs) > 0 {
-			return validationReply(errs)
+			return restapi.Validation(errs)
 		}
 	}
 	rec.merge(obj)
 	return jsonReply(http.StatusOK, rec.render(c.base, c.relIDs))
 }
 
-func emptyString(v any) bool {
-	s, ok := v.(string)
-	return !ok || strings.TrimSpace(s) == ""
-}
-
-func isInteger(v any) bool {
-	n, ok := v.(json.Number)
-	if !ok {
-		_, ok = v.(int)
-		return ok
-	}
-	_, err := n.Int64()
-	return err == nil
-}
-
-func preparePhonebook(_ *Server, _ string, obj map[string]any) []fieldError {
-	var errs []fieldError
+func preparePhonebook(_ *Server, _ string, obj map[string]any) []restapi.FieldError {
+	var errs []restapi.FieldError
 	for _, f := range []string{"name", "phoneNumber"} {
-		if emptyString(obj[f]) {
-			errs = append(errs, fieldError{f, "may not be empty"})
+		if restapi.EmptyString(obj[f]) {
+			errs = append(errs, restapi.Invalid(f, "may not be empty"))
 		}
 	}
-	if v, ok := obj["speedDial"]; ok && v != nil && !isInteger(v) {
-		errs = append(errs, fieldError{"speedDial", "must be an integer"})
+	if v, ok := obj["speedDial"]; ok && v != nil && !restapi.IsInteger(v) {
+		errs = append(errs, restapi.Invalid("speedDial", "must be an integer"))
 	}
 	if v, ok := obj["email"].(string); ok && v != "" && !strings.Contains(v, "@") {
-		errs = append(errs, fieldError{"email", "not a well-formed email address"})
+		errs = append(errs, restapi.Invalid("email", "not a well-formed email address"))
 	}
 	return errs
 }
 
-func preparePhoneStatus(_ *Server, _ string, obj map[string]any) []fieldError {
+func preparePhoneStatus(_ *Server, _ string, obj map[string]any) []restapi.FieldError {
 	if _, ok := obj["dndActive"].(bool); !ok {
-		return []fieldError{{"dndActive", "must be true or false"}}
+		return []restapi.FieldError{restapi.Invalid("dndActive", "must be true or false")}
 	}
 	return nil
-}
-
-// digits normalises a UK telephone number to international digits.
-func digits(n string) string {
-	var b strings.Builder
-	for _, r := range n {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	d := b.String()
-	if strings.HasPrefix(d, "0") && !strings.HasPrefix(d, "00") {
-		d = "44" + d[1:]
-	}
-	return strings.TrimPrefix(d, "00")
 }
 
 func validNumber(v any) bool {
@@ -327,12 +254,12 @@ func validNumber(v any) bool {
 			return false
 		}
 	}
-	return len(digits(s)) >= 3
+	return len(restapi.Digits(s)) >= 3
 }
 
 // findDID returns the phone number (did) with these digits, in any customer.
 func (s *Server) findDID(number string) *record {
-	d := digits(number)
+	d := restapi.Digits(number)
 	for _, rec := range s.st.items {
 		if rec.typ() == "did" && rec.str("number") == d {
 			return rec
@@ -343,25 +270,25 @@ func (s *Server) findDID(number string) *record {
 
 const maxSMS = 612
 
-func prepareSMS(s *Server, listPath string, obj map[string]any) []fieldError {
-	var errs []fieldError
+func prepareSMS(s *Server, listPath string, obj map[string]any) []restapi.FieldError {
+	var errs []restapi.FieldError
 	switch {
-	case emptyString(obj["to"]):
-		errs = append(errs, fieldError{"to", "may not be empty"})
+	case restapi.EmptyString(obj["to"]):
+		errs = append(errs, restapi.Invalid("to", "may not be empty"))
 	case !validNumber(obj["to"]):
-		errs = append(errs, fieldError{"to", "must be a valid telephone number"})
+		errs = append(errs, restapi.Invalid("to", "must be a valid telephone number"))
 	}
 	body, _ := obj["body"].(string)
 	switch {
-	case emptyString(obj["body"]):
-		errs = append(errs, fieldError{"body", "may not be empty"})
+	case restapi.EmptyString(obj["body"]):
+		errs = append(errs, restapi.Invalid("body", "may not be empty"))
 	case len([]rune(body)) > maxSMS:
-		errs = append(errs, fieldError{"body", "size must be between 1 and " + strconv.Itoa(maxSMS)})
+		errs = append(errs, restapi.Invalid("body", "size must be between 1 and "+strconv.Itoa(maxSMS)))
 	}
 	cp := parentPath(listPath)
-	if f, ok := obj["from"]; ok && f != nil && !emptyString(f) {
+	if f, ok := obj["from"]; ok && f != nil && !restapi.EmptyString(f) {
 		if d := s.findDID(f.(string)); d == nil || !strings.HasPrefix(d.path, cp+"/") || d.fields["smsEnabled"] != true {
-			errs = append(errs, fieldError{"from", "must be an SMS-enabled number of the customer"})
+			errs = append(errs, restapi.Invalid("from", "must be an SMS-enabled number of the customer"))
 		}
 	} else {
 		for _, d := range s.st.members(cp + "/phonenumbers") {
@@ -370,8 +297,8 @@ func prepareSMS(s *Server, listPath string, obj map[string]any) []fieldError {
 				break
 			}
 		}
-		if emptyString(obj["from"]) {
-			errs = append(errs, fieldError{"from", "the customer has no SMS-enabled number"})
+		if restapi.EmptyString(obj["from"]) {
+			errs = append(errs, restapi.Invalid("from", "the customer has no SMS-enabled number"))
 		}
 	}
 	if len(errs) > 0 {
@@ -381,7 +308,7 @@ func prepareSMS(s *Server, listPath string, obj map[string]any) []fieldError {
 	if len([]rune(body)) <= 160 {
 		parts = 1
 	}
-	obj["to"], obj["from"] = digits(obj["to"].(string)), digits(obj["from"].(string))
+	obj["to"], obj["from"] = restapi.Digits(obj["to"].(string)), restapi.Digits(obj["from"].(string))
 	obj["direction"], obj["sendStatus"], obj["deliveryStatus"] = "OUT", "SENT", "DELIVERED"
 	obj["creditsUsed"], obj["cost"] = parts, 0.04*float64(parts)
 	return nil
@@ -430,19 +357,19 @@ func (s *Server) endpointPath(cp string, ref string) string {
 	return p
 }
 
-func prepareCall(s *Server, listPath string, obj map[string]any) []fieldError {
-	var errs []fieldError
+func prepareCall(s *Server, listPath string, obj map[string]any) []restapi.FieldError {
+	var errs []restapi.FieldError
 	cp := parentPath(listPath)
 	ep := ""
-	if emptyString(obj["endpoint"]) {
-		errs = append(errs, fieldError{"endpoint", "may not be empty"})
+	if restapi.EmptyString(obj["endpoint"]) {
+		errs = append(errs, restapi.Invalid("endpoint", "may not be empty"))
 	} else if ep = s.endpointPath(cp, obj["endpoint"].(string)); ep == "" {
-		errs = append(errs, fieldError{"endpoint", "is not an endpoint of this customer"})
+		errs = append(errs, restapi.Invalid("endpoint", "is not an endpoint of this customer"))
 	}
-	if emptyString(obj["to"]) {
-		errs = append(errs, fieldError{"to", "may not be empty"})
+	if restapi.EmptyString(obj["to"]) {
+		errs = append(errs, restapi.Invalid("to", "may not be empty"))
 	} else if !validNumber(obj["to"]) {
-		errs = append(errs, fieldError{"to", "must be a valid telephone number"})
+		errs = append(errs, restapi.Invalid("to", "must be a valid telephone number"))
 	}
 	if len(errs) > 0 {
 		return errs
@@ -458,8 +385,8 @@ func prepareCall(s *Server, listPath string, obj map[string]any) []fieldError {
 	}
 	obj["scope"], obj["direction"], obj["from"], obj["to"] = scope, "OUT", src.str("shortNumber"), to
 	obj["callStarted"], obj["duration"], obj["cost"] = now.Format(timeFormat), 0, 0.0
-	obj["callId"] = randomHex(8) + "@fake.pbx"
-	obj["linkedId"] = strconv.FormatInt(now.Unix(), 10) + "." + randomHex(3)
+	obj["callId"] = restapi.NewToken(8) + "@fake.pbx"
+	obj["linkedId"] = strconv.FormatInt(now.Unix(), 10) + "." + restapi.NewToken(3)
 	return nil
 }
 
