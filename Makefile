@@ -51,6 +51,8 @@ GZIP_BUDGET ?= 2000000
 size: build ## build, then print raw, gzip and brotli sizes of the module; fail over GZIP_BUDGET bytes gzipped
 	@scripts/need.sh brotli brotli
 	@GZIP_BUDGET=$(GZIP_BUDGET) scripts/size.sh $(WASM)
+	@echo
+	@scripts/size-parts.sh
 
 check-wasm-exec: ## check that wasm_exec.js matches the Go toolchain's copy
 	@scripts/check-wasm-exec.sh
