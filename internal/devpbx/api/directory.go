@@ -11,6 +11,7 @@ import (
 
 	"github.com/wasmphone/wasmphone/internal/devpbx/sipserver"
 	"github.com/wasmphone/wasmphone/internal/devpbx/store"
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // Lookup finds a phone extension by SIP username or short number, for the
@@ -137,7 +138,7 @@ func (a *API) writeCall(ctx context.Context, ci sipserver.CallInfo) error {
 		}
 		add := func(cust, direction, scope string) error {
 			rec := newRecord("call")
-			linkedID := strconv.FormatInt(started.Unix(), 10) + "." + randomHex(3)
+			linkedID := strconv.FormatInt(started.Unix(), 10) + "." + restapi.NewToken(3)
 			rec.Fields = map[string]any{"scope": scope, "direction": direction, "from": ci.From, "to": ci.To,
 				"callerId": ci.From, "callStarted": started.UTC().Format(store.TimeFormat), "outcome": outcome,
 				"duration": duration, "cost": 0.0, "callId": ci.CallID, "linkedId": linkedID}

@@ -17,8 +17,12 @@ import (
 
 	"github.com/wasmphone/wasmphone/internal/devpbx/sipserver"
 	"github.com/wasmphone/wasmphone/internal/devpbx/store"
+	"github.com/wasmphone/wasmphone/internal/restapi"
 	"github.com/wasmphone/wasmphone/pkg/pbx"
 )
+
+// apiError is one entry of an errors body.
+type apiError = restapi.ErrorEntry
 
 const waitTimeout = 5 * time.Second
 

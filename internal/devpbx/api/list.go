@@ -3,35 +3,23 @@
 package api
 
 import (
-	"fmt"
-	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/wasmphone/wasmphone/internal/devpbx/store"
-)
-
-const (
-	defaultPageSize = 20
-	maxPageSize     = 200
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // listReply answers GET of a collection: one page of its (filtered) items.
-func (a *API) listReply(c *request, res *resource, listPath string, all []*store.Record) *reply {
-	size, err := intParam(c.query, "pageSize", defaultPageSize, 1, maxPageSize)
+func (a *API) listReply(c *request, res *resource, listPath string, all []*store.Record) *restapi.Reply {
+	page, err := restapi.ParsePage(c.query)
 	if err != nil {
-		return badRequest("%v", err)
-	}
-	page, err := intParam(c.query, "page", 1, 1, 1<<30)
-	if err != nil {
-		return badRequest("%v", err)
+		return restapi.BadRequest("%v", err)
 	}
 	keep := func(*store.Record) bool { return true }
 	if res.filter != nil {
 		if keep, err = res.filter(c.query); err != nil {
-			return badRequest("%v", err)
+			return restapi.BadRequest("%v", err)
 		}
 	}
 	var items []*store.Record
@@ -43,161 +31,61 @@ func (a *API) listReply(c *request, res *resource, listPath string, all []*store
 			items = append(items, rec)
 		}
 	}
-
-	total := len(items)
-	start, end := min((page-1)*size, total), min(page*size, total)
-	rendered := make([]any, 0, end-start)
-	for _, rec := range items[start:end] {
-		rendered = append(rendered, a.render(c, rec))
+	render := func(rec *store.Record) any { return a.render(c, rec) }
+	// Links name the list with a trailing slash, as the API's do; past
+	// the end, prevPage points at the last page.
+	last := page.Last(len(items))
+	link := func(n int) string {
+		return restapi.PageURL(c.base+listPath+"/", c.query, min(n, last), page.Size)
 	}
-	body := map[string]any{"totalItems": total, "pageSize": size, "page": page, "items": rendered}
-	if page > 1 {
-		body["prevPage"] = pageURL(c, listPath, min(page-1, max((total+size-1)/size, 1)), size)
-	}
-	if page*size < total {
-		body["nextPage"] = pageURL(c, listPath, page+1, size)
-	}
-	return jsonReply(http.StatusOK, body)
+	return restapi.ListReply(page, items, render, link)
 }
 
-// pageURL is the absolute URL of another page of the same list, keeping
-// the request's other query parameters.
-func pageURL(c *request, listPath string, page, size int) string {
-	q := url.Values{}
-	for k, v := range c.query {
-		if k != "_method" {
-			q[k] = v
+// newFilter starts a filter of records for the query q; the time field
+// "created" is the record's creation time.
+func newFilter(q url.Values) *restapi.Filter[*store.Record] {
+	field := func(r *store.Record, name string) string { return r.Str(name) }
+	when := func(r *store.Record, name string) (time.Time, bool) {
+		if name == "created" {
+			return r.Created, true
 		}
+		t, err := time.Parse(store.TimeFormat, r.Str(name))
+		return t, err == nil
 	}
-	q.Set("page", strconv.Itoa(page))
-	q.Set("pageSize", strconv.Itoa(size))
-	return c.base + listPath + "/?" + q.Encode()
-}
-
-// intParam reads an integer query parameter within [lo, hi].
-func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
-	if !q.Has(name) {
-		return def, nil
-	}
-	n, err := strconv.Atoi(q.Get(name))
-	if err != nil || n < lo || n > hi {
-		return 0, fmt.Errorf("%s must be an integer from %d to %d, got %q", name, lo, hi, q.Get(name))
-	}
-	return n, nil
-}
-
-// predicates collects the conditions of a filter; the first error wins.
-type predicates struct {
-	q    url.Values
-	err  error
-	keep []func(*store.Record) bool
-}
-
-func (p *predicates) add(f func(*store.Record) bool) { p.keep = append(p.keep, f) }
-
-func (p *predicates) fail(format string, args ...any) {
-	if p.err == nil {
-		p.err = fmt.Errorf(format, args...)
-	}
-}
-
-// equal keeps items whose field equals the parameter (case-insensitively).
-func (p *predicates) equal(param, field string) {
-	if v := p.q.Get(param); v != "" {
-		p.add(func(r *store.Record) bool { return strings.EqualFold(r.Str(field), v) })
-	}
-}
-
-// time keeps items whose time (the field, or created when field is "")
-// is after (or before) the parameter.
-func (p *predicates) time(param, field string, after bool) {
-	v := p.q.Get(param)
-	if v == "" {
-		return
-	}
-	t, err := parseTime(v)
-	if err != nil {
-		p.fail("%s: %v", param, err)
-		return
-	}
-	p.add(func(r *store.Record) bool {
-		rt := r.Created
-		if field != "" {
-			var err error
-			if rt, err = time.Parse(store.TimeFormat, r.Str(field)); err != nil {
-				return false
-			}
-		}
-		return after && rt.After(t) || !after && rt.Before(t)
-	})
-}
-
-func (p *predicates) done() (func(*store.Record) bool, error) {
-	if p.err != nil {
-		return nil, p.err
-	}
-	return func(r *store.Record) bool {
-		for _, f := range p.keep {
-			if !f(r) {
-				return false
-			}
-		}
-		return true
-	}, nil
-}
-
-func parseTime(v string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("not an ISO 8601 date: %q", v)
+	return restapi.NewFilter(q, field, when)
 }
 
 func callFilter(q url.Values) (func(*store.Record) bool, error) {
-	p := &predicates{q: q}
-	p.time("createdAfter", "", true)
-	p.time("createdBefore", "", false)
-	p.time("startedAfter", "callStarted", true)
-	p.time("startedBefore", "callStarted", false)
-	p.equal("from", "from")
-	p.equal("to", "to")
-	if d := q.Get("direction"); d != "" && !strings.EqualFold(d, "in") && !strings.EqualFold(d, "out") {
-		p.fail("direction must be in or out, got %q", d)
-	}
-	p.equal("direction", "direction")
-	if v := q.Get("includeLocal"); v != "" {
-		include, err := strconv.ParseBool(v)
-		if err != nil {
-			p.fail("includeLocal must be true or false, got %q", v)
-		}
-		if !include {
-			p.add(func(r *store.Record) bool { return r.Str("scope") != "LOCAL" })
-		}
+	f := newFilter(q)
+	f.Time("createdAfter", "created", true)
+	f.Time("createdBefore", "created", false)
+	f.Time("startedAfter", "callStarted", true)
+	f.Time("startedBefore", "callStarted", false)
+	f.Equal("from", "from")
+	f.Equal("to", "to")
+	f.Direction("direction", "direction")
+	if include, given := f.Bool("includeLocal"); given && !include {
+		f.Keep(func(r *store.Record) bool { return r.Str("scope") != "LOCAL" })
 	}
 	if id := q.Get("endpointId"); id != "" {
-		p.add(func(r *store.Record) bool {
+		f.Keep(func(r *store.Record) bool {
 			return store.LastSegment(r.Rel("srcEndpoint")) == id || store.LastSegment(r.Rel("dstEndpoint")) == id
 		})
 	}
-	return p.done()
+	return f.Done()
 }
 
 func recordingFilter(q url.Values) (func(*store.Record) bool, error) {
-	p := &predicates{q: q}
-	p.equal("linkedId", "linkedId")
-	p.equal("callId", "callId")
-	return p.done()
+	f := newFilter(q)
+	f.Equal("linkedId", "linkedId")
+	f.Equal("callId", "callId")
+	return f.Done()
 }
 
 func smsFilter(q url.Values) (func(*store.Record) bool, error) {
-	p := &predicates{q: q}
-	if d := q.Get("direction"); d != "" && !strings.EqualFold(d, "in") && !strings.EqualFold(d, "out") {
-		p.fail("direction must be in or out, got %q", d)
-	}
-	p.equal("direction", "direction")
-	p.time("createdAfter", "", true)
-	p.time("createdBefore", "", false)
-	return p.done()
+	f := newFilter(q)
+	f.Direction("direction", "direction")
+	f.Time("createdAfter", "created", true)
+	f.Time("createdBefore", "created", false)
+	return f.Done()
 }

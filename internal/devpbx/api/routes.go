@@ -3,10 +3,7 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -14,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/wasmphone/wasmphone/internal/devpbx/store"
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // resource describes one collection or single object of the tree.
@@ -33,10 +31,10 @@ type resource struct {
 	live func(a *API, c *request, listPath string) ([]*store.Record, error)
 	// validate checks an object to create, or an updated object merged
 	// with the stored one.
-	validate func(obj map[string]any) []fieldError
+	validate func(obj map[string]any) []restapi.FieldError
 	// create stores a validated object POSTed to listPath and returns
 	// the stored record (default: createRecord).
-	create func(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *reply)
+	create func(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *restapi.Reply)
 }
 
 var (
@@ -103,59 +101,36 @@ var resources = []*resource{
 	collection("customers/*/timeintervals"),
 }
 
-type matchKind int
-
-const (
-	matchList matchKind = iota
-	matchItem
-	matchSingle
-)
-
 // match finds the resource for path segments.
-func match(segs []string) (*resource, matchKind) {
-	same := func(pattern, segs []string) bool {
-		for i, p := range pattern {
-			if p != "*" && p != segs[i] {
-				return false
-			}
-		}
-		return true
-	}
+func match(segs []string) (*resource, restapi.Match) {
 	for _, res := range resources {
-		n := len(res.pattern)
-		switch {
-		case len(segs) == n && same(res.pattern, segs):
-			if res.single {
-				return res, matchSingle
-			}
-			return res, matchList
-		case !res.single && len(segs) == n+1 && same(res.pattern, segs):
-			return res, matchItem
+		if m := restapi.MatchPath(res.pattern, res.single, segs); m != restapi.NoMatch {
+			return res, m
 		}
 	}
-	return nil, 0
+	return nil, restapi.NoMatch
 }
 
 // route answers every request but the stream.
-func (a *API) route(c *request) *reply {
+func (a *API) route(c *request) *restapi.Reply {
 	segs := slices.Clone(c.segs)
 	switch {
 	case len(segs) == 1 && segs[0] == "authenticate":
 		if c.method != http.MethodPost {
-			return methodNotAllowed(c.method, []string{http.MethodPost})
+			return restapi.MethodNotAllowed(c.method, []string{http.MethodPost})
 		}
 		tok, _ := a.newToken(a.bearer, c.user, bearerLifetime)
-		return jsonReply(http.StatusOK, map[string]any{"accessToken": tok})
+		return restapi.JSON(http.StatusOK, map[string]any{"accessToken": tok})
 	case len(segs) == 1 && segs[0] == "tokengenerator":
 		if c.method != http.MethodGet {
-			return methodNotAllowed(c.method, getOnly)
+			return restapi.MethodNotAllowed(c.method, getOnly)
 		}
 		id, now := a.newToken(a.audio, c.user, audioTokenLifetime)
-		return jsonReply(http.StatusOK, map[string]any{"type": "authtoken", "id": id,
+		return restapi.JSON(http.StatusOK, map[string]any{"type": "authtoken", "id": id,
 			"created": now.UTC().Format(store.TimeFormat),
 			"expires": now.Add(audioTokenLifetime).UTC().Format(store.TimeFormat)})
 	case len(segs) == 0 || segs[0] != "customers":
-		return notFound(c.r.URL.Path)
+		return restapi.NotFound(c.r.URL.Path)
 	}
 	// Resolve "me"; a user sees its own customer only.
 	if len(segs) >= 2 {
@@ -163,7 +138,7 @@ func (a *API) route(c *request) *reply {
 			segs[1] = c.user.CustomerID
 		}
 		if segs[1] != c.user.CustomerID {
-			return notFound(c.r.URL.Path)
+			return restapi.NotFound(c.r.URL.Path)
 		}
 		if len(segs) >= 4 && segs[2] == "linkedusers" && segs[3] == "me" {
 			segs[3] = c.user.LinkedUserID
@@ -174,13 +149,13 @@ func (a *API) route(c *request) *reply {
 		segs[len(segs)-1], audio = strings.TrimSuffix(last, ".wav"), true
 	}
 	res, kind := match(segs)
-	if res == nil || (audio && (kind != matchItem || !res.audio)) {
-		return notFound(c.r.URL.Path)
+	if res == nil || (audio && (kind != restapi.MatchItem || !res.audio)) {
+		return restapi.NotFound(c.r.URL.Path)
 	}
 	path := "/" + strings.Join(segs, "/")
 	ctx := c.r.Context()
 
-	if kind == matchList {
+	if kind == restapi.MatchList {
 		var items []*store.Record
 		var err error
 		if res.live != nil {
@@ -193,11 +168,11 @@ func (a *API) route(c *request) *reply {
 		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return notFound(c.r.URL.Path)
+			return restapi.NotFound(c.r.URL.Path)
 		case err != nil:
 			return a.internalError(c.r, err)
 		case !slices.Contains(res.listMethods, c.method):
-			return methodNotAllowed(c.method, res.listMethods)
+			return restapi.MethodNotAllowed(c.method, res.listMethods)
 		case c.method == http.MethodPost:
 			return a.createItem(c, res, path)
 		}
@@ -210,20 +185,20 @@ func (a *API) route(c *request) *reply {
 	rec, err := a.st.Get(ctx, path)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return notFound(c.r.URL.Path)
+		return restapi.NotFound(c.r.URL.Path)
 	case err != nil:
 		return a.internalError(c.r, err)
 	case res.typeFilter && c.query.Has("type") && c.query.Get("type") != rec.Type:
-		return notFound(c.r.URL.Path)
+		return restapi.NotFound(c.r.URL.Path)
 	}
 	if audio {
 		if c.method != http.MethodGet {
-			return methodNotAllowed(c.method, getOnly)
+			return restapi.MethodNotAllowed(c.method, getOnly)
 		}
-		return &reply{status: http.StatusOK, ctype: "audio/wav", body: store.SilentWAV()}
+		return &restapi.Reply{Status: http.StatusOK, ContentType: "audio/wav", Body: store.SilentWAV()}
 	}
 	if !slices.Contains(res.itemMethods, c.method) {
-		return methodNotAllowed(c.method, res.itemMethods)
+		return restapi.MethodNotAllowed(c.method, res.itemMethods)
 	}
 	switch c.method {
 	case http.MethodPut:
@@ -232,44 +207,26 @@ func (a *API) route(c *request) *reply {
 		err := a.st.Update(ctx, func(tx *store.Tx) error { return tx.Delete(path) })
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			return notFound(c.r.URL.Path)
+			return restapi.NotFound(c.r.URL.Path)
 		case err != nil:
 			return a.internalError(c.r, err)
 		}
-		return &reply{status: http.StatusNoContent}
+		return &restapi.Reply{Status: http.StatusNoContent}
 	}
-	return jsonReply(http.StatusOK, a.render(c, rec))
-}
-
-// decodeObject parses a request body that must be one JSON object.
-func decodeObject(body []byte) (map[string]any, *reply) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var obj map[string]any
-	err := dec.Decode(&obj)
-	if err == nil && dec.Decode(new(any)) != io.EOF {
-		err = errors.New("trailing data after the JSON object")
-	}
-	if err == nil && obj == nil {
-		err = errors.New("the body must be a JSON object")
-	}
-	if err != nil {
-		return nil, badRequest("invalid JSON in request body: %v", err)
-	}
-	return obj, nil
+	return restapi.JSON(http.StatusOK, a.render(c, rec))
 }
 
 // checkFields reports fields of obj that the resource does not take:
 // neither server-owned, nor documented, nor already on the stored record
 // (so that a read-modify-save of anything the PBX sent succeeds).
-func checkFields(res *resource, obj map[string]any, stored *store.Record) []fieldError {
-	var errs []fieldError
+func checkFields(res *resource, obj map[string]any, stored *store.Record) []restapi.FieldError {
+	var errs []restapi.FieldError
 	for _, k := range slices.Sorted(maps.Keys(obj)) {
 		switch {
 		case slices.Contains(serverOwned, k), slices.Contains(res.fields, k):
 		case stored != nil && (hasKey(stored.Fields, k) || hasKey(stored.Rels, k)):
 		default:
-			errs = append(errs, fieldError{k, "unknown field"})
+			errs = append(errs, restapi.Invalid(k, "unknown field"))
 		}
 	}
 	if t, ok := obj["type"]; ok && t != nil {
@@ -278,7 +235,7 @@ func checkFields(res *resource, obj map[string]any, stored *store.Record) []fiel
 			want = stored.Type
 		}
 		if s, _ := t.(string); s != want {
-			errs = append(errs, fieldError{"type", "must be " + want})
+			errs = append(errs, restapi.Invalid("type", "must be "+want))
 		}
 	}
 	return errs
@@ -288,8 +245,8 @@ func hasKey[V any](m map[string]V, k string) bool { _, ok := m[k]; return ok }
 
 // createItem answers POST to a collection: 201 with the stored item and
 // its Location.
-func (a *API) createItem(c *request, res *resource, listPath string) *reply {
-	obj, rep := decodeObject(c.body)
+func (a *API) createItem(c *request, res *resource, listPath string) *restapi.Reply {
+	obj, rep := restapi.DecodeObject(c.body)
 	if rep != nil {
 		return rep
 	}
@@ -298,7 +255,7 @@ func (a *API) createItem(c *request, res *resource, listPath string) *reply {
 		errs = append(errs, res.validate(obj)...)
 	}
 	if len(errs) > 0 {
-		return validationReply(errs)
+		return restapi.Validation(errs)
 	}
 	create := res.create
 	if create == nil {
@@ -308,13 +265,13 @@ func (a *API) createItem(c *request, res *resource, listPath string) *reply {
 	if rep != nil {
 		return rep
 	}
-	rep = jsonReply(http.StatusCreated, a.render(c, rec))
-	rep.header = http.Header{"Location": {c.base + rec.Path}}
+	rep = restapi.JSON(http.StatusCreated, a.render(c, rec))
+	rep.Header = http.Header{"Location": {c.base + rec.Path}}
 	return rep
 }
 
 // createRecord stores obj as a new item of the collection.
-func createRecord(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *reply) {
+func createRecord(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *restapi.Reply) {
 	rec := newRecord(res.newType)
 	mergeFields(rec, obj)
 	if err := a.st.Update(c.r.Context(), func(tx *store.Tx) error { return tx.Add(listPath, "", rec) }); err != nil {
@@ -329,8 +286,8 @@ func newRecord(typ string) *store.Record {
 
 // updateItem answers PUT: the client's fields are merged into the stored
 // ones, so that fields the client does not send are kept.
-func (a *API) updateItem(c *request, res *resource, rec *store.Record) *reply {
-	obj, rep := decodeObject(c.body)
+func (a *API) updateItem(c *request, res *resource, rec *store.Record) *restapi.Reply {
+	obj, rep := restapi.DecodeObject(c.body)
 	if rep != nil {
 		return rep
 	}
@@ -341,7 +298,7 @@ func (a *API) updateItem(c *request, res *resource, rec *store.Record) *reply {
 		errs = append(errs, res.validate(merged)...)
 	}
 	if len(errs) > 0 {
-		return validationReply(errs)
+		return restapi.Validation(errs)
 	}
 	err := a.st.Update(c.r.Context(), func(tx *store.Tx) error {
 		cur, err := tx.Get(rec.Path)
@@ -354,11 +311,11 @@ func (a *API) updateItem(c *request, res *resource, rec *store.Record) *reply {
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return notFound(c.r.URL.Path)
+		return restapi.NotFound(c.r.URL.Path)
 	case err != nil:
 		return a.internalError(c.r, err)
 	}
-	return jsonReply(http.StatusOK, a.render(c, rec))
+	return restapi.JSON(http.StatusOK, a.render(c, rec))
 }
 
 // mergeFields copies the client's fields of obj into rec, keeping the

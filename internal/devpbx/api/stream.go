@@ -5,6 +5,8 @@ package api
 import (
 	"net/http"
 	"sync"
+
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // Heartbeat is the object the stream writes every heartbeat interval.
@@ -127,7 +129,7 @@ func (a *API) serveStream(w http.ResponseWriter, r *http.Request, c *request) {
 			if ev.Values != nil {
 				env["values"] = ev.Values
 			}
-			b, err := marshal(env)
+			b, err := restapi.Marshal(env)
 			if err != nil {
 				a.log.Error("devpbx api: cannot encode an event", "event", ev.Name, "err", err)
 				continue

@@ -4,9 +4,6 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -15,69 +12,37 @@ import (
 	"strings"
 
 	"github.com/wasmphone/wasmphone/internal/devpbx/store"
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
-func emptyString(v any) bool {
-	s, ok := v.(string)
-	return !ok || strings.TrimSpace(s) == ""
-}
-
-func isInteger(v any) bool {
-	switch n := v.(type) {
-	case json.Number:
-		_, err := n.Int64()
-		return err == nil
-	case int, int64:
-		return true
-	case float64:
-		return n == float64(int64(n))
-	}
-	return false
-}
-
-func validatePhonebook(obj map[string]any) []fieldError {
-	var errs []fieldError
+func validatePhonebook(obj map[string]any) []restapi.FieldError {
+	var errs []restapi.FieldError
 	for _, f := range []string{"name", "phoneNumber"} {
-		if emptyString(obj[f]) {
-			errs = append(errs, fieldError{f, "may not be empty"})
+		if restapi.EmptyString(obj[f]) {
+			errs = append(errs, restapi.Invalid(f, "may not be empty"))
 		}
 	}
-	if v, ok := obj["phoneNumber"]; ok && !emptyString(v) && !validNumber(v) {
-		errs = append(errs, fieldError{"phoneNumber", "must be a valid telephone number"})
+	if v, ok := obj["phoneNumber"]; ok && !restapi.EmptyString(v) && !validNumber(v) {
+		errs = append(errs, restapi.Invalid("phoneNumber", "must be a valid telephone number"))
 	}
 	for _, f := range []string{"speedDial", "priority"} {
-		if v, ok := obj[f]; ok && v != nil && !isInteger(v) {
-			errs = append(errs, fieldError{f, "must be an integer"})
+		if v, ok := obj[f]; ok && v != nil && !restapi.IsInteger(v) {
+			errs = append(errs, restapi.Invalid(f, "must be an integer"))
 		}
 	}
 	if v, ok := obj["email"]; ok && v != nil {
 		if s, ok := v.(string); !ok || (s != "" && !strings.Contains(s, "@")) {
-			errs = append(errs, fieldError{"email", "not a well-formed email address"})
+			errs = append(errs, restapi.Invalid("email", "not a well-formed email address"))
 		}
 	}
 	return errs
 }
 
-func validatePhoneStatus(obj map[string]any) []fieldError {
+func validatePhoneStatus(obj map[string]any) []restapi.FieldError {
 	if _, ok := obj["dndActive"].(bool); !ok {
-		return []fieldError{{"dndActive", "must be true or false"}}
+		return []restapi.FieldError{restapi.Invalid("dndActive", "must be true or false")}
 	}
 	return nil
-}
-
-// digits normalises a UK telephone number to international digits.
-func digits(n string) string {
-	var b strings.Builder
-	for _, r := range n {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	d := b.String()
-	if strings.HasPrefix(d, "0") && !strings.HasPrefix(d, "00") {
-		d = "44" + d[1:]
-	}
-	return strings.TrimPrefix(d, "00")
 }
 
 // validNumber accepts telephone numbers, short numbers and service codes
@@ -104,52 +69,46 @@ func validNumber(v any) bool {
 	return n >= 2
 }
 
-func validateCall(obj map[string]any) []fieldError {
-	var errs []fieldError
-	if emptyString(obj["endpoint"]) {
-		errs = append(errs, fieldError{"endpoint", "may not be empty"})
+func validateCall(obj map[string]any) []restapi.FieldError {
+	var errs []restapi.FieldError
+	if restapi.EmptyString(obj["endpoint"]) {
+		errs = append(errs, restapi.Invalid("endpoint", "may not be empty"))
 	}
 	switch {
-	case emptyString(obj["to"]):
-		errs = append(errs, fieldError{"to", "may not be empty"})
+	case restapi.EmptyString(obj["to"]):
+		errs = append(errs, restapi.Invalid("to", "may not be empty"))
 	case !validNumber(obj["to"]):
-		errs = append(errs, fieldError{"to", "must be a valid telephone number"})
+		errs = append(errs, restapi.Invalid("to", "must be a valid telephone number"))
 	}
 	return errs
 }
 
 const maxSMS = 612
 
-func validateSMS(obj map[string]any) []fieldError {
-	var errs []fieldError
+func validateSMS(obj map[string]any) []restapi.FieldError {
+	var errs []restapi.FieldError
 	switch {
-	case emptyString(obj["to"]):
-		errs = append(errs, fieldError{"to", "may not be empty"})
-	case !validNumber(obj["to"]) || len(digits(obj["to"].(string))) < 3:
-		errs = append(errs, fieldError{"to", "must be a valid telephone number"})
+	case restapi.EmptyString(obj["to"]):
+		errs = append(errs, restapi.Invalid("to", "may not be empty"))
+	case !validNumber(obj["to"]) || len(restapi.Digits(obj["to"].(string))) < 3:
+		errs = append(errs, restapi.Invalid("to", "must be a valid telephone number"))
 	}
 	body, _ := obj["body"].(string)
 	switch {
-	case emptyString(obj["body"]):
-		errs = append(errs, fieldError{"body", "may not be empty"})
+	case restapi.EmptyString(obj["body"]):
+		errs = append(errs, restapi.Invalid("body", "may not be empty"))
 	case len([]rune(body)) > maxSMS:
-		errs = append(errs, fieldError{"body", "size must be between 1 and " + strconv.Itoa(maxSMS)})
+		errs = append(errs, restapi.Invalid("body", "size must be between 1 and "+strconv.Itoa(maxSMS)))
 	}
 	if f, ok := obj["from"]; ok && f != nil && !validNumber(f) {
-		errs = append(errs, fieldError{"from", "must be a valid telephone number"})
+		errs = append(errs, restapi.Invalid("from", "must be a valid telephone number"))
 	}
 	return errs
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // findDID returns the phone number (did) with these digits, nil for none.
 func findDID(tx *store.Tx, number string) (*store.Record, error) {
-	recs, err := tx.FindByField("did", "number", digits(number))
+	recs, err := tx.FindByField("did", "number", restapi.Digits(number))
 	if err != nil || len(recs) == 0 {
 		return nil, err
 	}
@@ -169,10 +128,10 @@ func customerOf(p string) string {
 // number belongs to the PBX and takes SMS, an incoming message is stored
 // there and smsreceived raised on that customer's stream. The sender's
 // stream gets smsdelivered.
-func createSMS(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *reply) {
+func createSMS(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *restapi.Reply) {
 	cp := store.ParentPath(listPath)
 	var out, in *store.Record
-	var errs []fieldError
+	var errs []restapi.FieldError
 	err := a.st.Update(c.r.Context(), func(tx *store.Tx) error {
 		from, _ := obj["from"].(string)
 		if from != "" {
@@ -181,7 +140,7 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 				return err
 			}
 			if d == nil || customerOf(d.Path) != cp || d.Fields["smsEnabled"] != true {
-				errs = append(errs, fieldError{"from", "must be an SMS-enabled number of the customer"})
+				errs = append(errs, restapi.Invalid("from", "must be an SMS-enabled number of the customer"))
 				return nil
 			}
 		} else {
@@ -196,7 +155,7 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 				}
 			}
 			if from == "" {
-				errs = append(errs, fieldError{"from", "the customer has no SMS-enabled number"})
+				errs = append(errs, restapi.Invalid("from", "the customer has no SMS-enabled number"))
 				return nil
 			}
 		}
@@ -207,8 +166,8 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 		}
 		out = newRecord(res.newType)
 		mergeFields(out, obj)
-		to := digits(obj["to"].(string))
-		from = digits(from)
+		to := restapi.Digits(obj["to"].(string))
+		from = restapi.Digits(from)
 		out.Fields["to"], out.Fields["from"] = to, from
 		out.Fields["direction"], out.Fields["sendStatus"], out.Fields["deliveryStatus"] = "OUT", "SENT", "DELIVERED"
 		out.Fields["creditsUsed"], out.Fields["cost"] = parts, 0.04*float64(parts)
@@ -228,7 +187,7 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 	case err != nil:
 		return nil, a.internalError(c.r, err)
 	case len(errs) > 0:
-		return nil, validationReply(errs)
+		return nil, restapi.Validation(errs)
 	}
 	a.publish(store.LastSegment(cp), event{Name: "smsdelivered", Path: out.Path})
 	if in != nil {
@@ -263,7 +222,7 @@ func endpointPath(cp, ref string) string {
 // createCall originates a call: the SIP server rings the phone and, once
 // it answers, dials "to". The call is stored at once; its outcome and
 // duration are written when it ends.
-func createCall(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *reply) {
+func createCall(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *restapi.Reply) {
 	ctx := c.r.Context()
 	cp := store.ParentPath(listPath)
 	ep := endpointPath(cp, obj["endpoint"].(string))
@@ -276,25 +235,25 @@ func createCall(a *API, c *request, res *resource, listPath string, obj map[stri
 		}
 	}
 	if phone == nil || phone.Type != "phone" {
-		return nil, validationReply([]fieldError{{"endpoint", "is not a phone of this customer"}})
+		return nil, restapi.Validation([]restapi.FieldError{restapi.Invalid("endpoint", "is not a phone of this customer")})
 	}
 	ext, ok, err := a.extension(ctx, phone)
 	if err != nil {
 		return nil, a.internalError(c.r, err)
 	}
 	if !ok {
-		return nil, validationReply([]fieldError{{"endpoint", "the phone has no SIP identity"}})
+		return nil, restapi.Validation([]restapi.FieldError{restapi.Invalid("endpoint", "the phone has no SIP identity")})
 	}
 	sip := a.sipServer()
 	if sip == nil {
-		return nil, errReply(http.StatusServiceUnavailable, "UNAVAILABLE", "the SIP server is not running")
+		return nil, restapi.Error(http.StatusServiceUnavailable, "UNAVAILABLE", "the SIP server is not running")
 	}
 	to := strings.TrimSpace(obj["to"].(string))
 	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), originateTimeout)
 	defer cancel()
 	callID, err := sip.Originate(octx, ext, to)
 	if err != nil {
-		return nil, errReply(http.StatusBadRequest, "CALL_FAILED", "cannot call %s: %v", ext.ShortNumber, err)
+		return nil, restapi.Error(http.StatusBadRequest, "CALL_FAILED", "cannot call %s: %v", ext.ShortNumber, err)
 	}
 	now := a.clk.Now().UTC()
 	rec := newRecord(res.newType)
@@ -308,7 +267,7 @@ func createCall(a *API, c *request, res *resource, listPath string, obj map[stri
 		} else if d, err := findDID(tx, to); err == nil && d != nil {
 			scope = "DOMAIN"
 		}
-		linkedID := strconv.FormatInt(now.Unix(), 10) + "." + randomHex(3)
+		linkedID := strconv.FormatInt(now.Unix(), 10) + "." + restapi.NewToken(3)
 		f := rec.Fields
 		f["scope"], f["direction"], f["from"], f["to"], f["callerId"] = scope, "OUT", ext.ShortNumber, to, ext.ShortNumber
 		f["callStarted"], f["outcome"], f["duration"], f["cost"] = now.Format(store.TimeFormat), nil, 0, 0.0
