@@ -72,6 +72,9 @@ test('two pages call each other through Kamailio with real audio', { timeout: 18
       });
       assert.deepEqual(el, { bound: true, same: true }, `${name}'s <audio> plays the remote stream`);
     }
+    const ids = await a.evaluate(() => [localStorage.getItem('sc-instance-id'), globalThis.phone.ua.instanceId]);
+    assert.match(ids[0], /^[0-9a-f-]{36}$/, 'the instance id is kept in localStorage');
+    assert.equal(ids[1], ids[0]);
     const pc = await a.evaluate(() => globalThis.phone.session.connection instanceof RTCPeerConnection);
     assert.ok(pc, 'session.connection is the RTCPeerConnection');
     const ident = await b.evaluate(() => [globalThis.phone.session.remote_identity.uri.user, globalThis.phone.session.direction]);
