@@ -12,16 +12,10 @@ import (
 	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
-// resource describes one collection or single object of the tree.
+// resource is one collection or single object of the API's tree with the
+// fake's behaviour.
 type resource struct {
-	pattern []string // segments below /api/v1; "*" matches an id
-	single  bool     // one object rather than a collection of items
-	// listMethods are allowed on the collection, itemMethods on its items
-	// (or on the single object).
-	listMethods, itemMethods []string
-	newType                  string // type of the items POST creates
-	typeFilter               bool   // ?type= selects item types
-	audio                    bool   // items have {id}.wav audio
+	restapi.Resource
 	// filter builds a predicate from list query parameters.
 	filter func(q url.Values) (func(*record) bool, error)
 	// prepare validates an object to create, or an updated object merged
@@ -31,68 +25,21 @@ type resource struct {
 	created func(s *Server, c *call, rec *record)
 }
 
-var (
-	getOnly    = []string{http.MethodGet}
-	getPost    = []string{http.MethodGet, http.MethodPost}
-	getPut     = []string{http.MethodGet, http.MethodPut}
-	getPutDel  = []string{http.MethodGet, http.MethodPut, http.MethodDelete}
-	collection = func(p string) *resource {
-		return &resource{pattern: strings.Split(p, "/"), listMethods: getOnly, itemMethods: getOnly}
-	}
-	single = func(p string, methods []string) *resource {
-		return &resource{pattern: strings.Split(p, "/"), single: true, itemMethods: methods}
-	}
-)
+var getOnly = []string{http.MethodGet}
 
-// resources is the tree, below /api/v1. Order matters where a literal
-// competes with an id: callbundles/available comes before callbundles.
-var resources = []*resource{
-	collection("customers"),
-	collection("customers/*/callbundles/available"),
-	collection("customers/*/callbundles"),
-	single("customers/*/billing", getOnly),
-	single("customers/*/billing/estimate", getOnly),
-	collection("customers/*/billing/invoices"),
-	collection("customers/*/billing/paymentmethods"),
-	with(collection("customers/*/calls"), func(r *resource) {
-		r.listMethods, r.newType, r.filter, r.prepare, r.created = getPost, "call", callFilter, prepareCall, callCreated
-	}),
-	single("customers/*/creditstatus", getOnly),
-	with(collection("customers/*/endpoints"), func(r *resource) { r.typeFilter = true }),
-	single("customers/*/endpoints/*/sip", getOnly),
-	collection("customers/*/endpoints/*/sip/registrations"),
-	collection("customers/*/endpoints/*/forwardingrules"),
-	with(single("customers/*/endpoints/*/phonestatus", getPut), func(r *resource) { r.prepare = preparePhoneStatus }),
-	collection("customers/*/endpoints/*/queueentries"),
-	collection("customers/*/endpoints/*/queuememberships"),
-	single("customers/*/endpoints/*/queuestatus", getOnly),
-	collection("customers/*/linkedusers"),
-	collection("customers/*/outgoingcallerids"),
-	with(collection("customers/*/phonebook"), func(r *resource) {
-		r.listMethods, r.itemMethods, r.newType, r.prepare = getPost, getPutDel, "phonebookentry", preparePhonebook
-	}),
-	collection("customers/*/phonenumbers"),
-	collection("customers/*/phonenumbers/*/routingrules"),
-	single("customers/*/preferences", getOnly),
-	with(collection("customers/*/recordings"), func(r *resource) { r.audio, r.filter = true, recordingFilter }),
-	with(collection("customers/*/sms"), func(r *resource) {
-		r.listMethods, r.newType, r.filter, r.prepare, r.created = getPost, "smsmessage", smsFilter, prepareSMS, smsCreated
-	}),
-	with(collection("customers/*/sounds"), func(r *resource) { r.typeFilter, r.audio = true, true }),
-	collection("customers/*/timeintervals"),
-}
-
-func with(r *resource, f func(*resource)) *resource { f(r); return r }
-
-// match finds the resource for path segments.
-func match(segs []string) (*resource, restapi.Match) {
-	for _, res := range resources {
-		if m := restapi.MatchPath(res.pattern, res.single, segs); m != restapi.NoMatch {
-			return res, m
-		}
-	}
-	return nil, restapi.NoMatch
-}
+// resources is the API's tree, below /api/v1, with the fake's behaviour.
+var resources = restapi.Attach(func(r restapi.Resource) *resource { return &resource{Resource: r} },
+	map[string]func(*resource){
+		"customers/*/calls": func(r *resource) {
+			r.filter, r.prepare, r.created = callFilter, prepareCall, callCreated
+		},
+		"customers/*/endpoints/*/phonestatus": func(r *resource) { r.prepare = preparePhoneStatus },
+		"customers/*/phonebook":               func(r *resource) { r.prepare = preparePhonebook },
+		"customers/*/recordings":              func(r *resource) { r.filter = recordingFilter },
+		"customers/*/sms": func(r *resource) {
+			r.filter, r.prepare, r.created = smsFilter, prepareSMS, smsCreated
+		},
+	})
 
 // route answers every request but the stream. Called with s.mu held.
 func (s *Server) route(c *call) *restapi.Reply {
@@ -137,8 +84,8 @@ func (s *Server) route(c *call) *restapi.Reply {
 	if last := segs[len(segs)-1]; c.audio {
 		segs[len(segs)-1], audio = strings.TrimSuffix(last, ".wav"), true
 	}
-	res, kind := match(segs)
-	if res == nil || (audio && (kind != restapi.MatchItem || !res.audio)) {
+	res, kind := restapi.Find(resources, segs)
+	if res == nil || (audio && (kind != restapi.MatchItem || !res.Audio)) {
 		return restapi.NotFound(c.r.URL.Path)
 	}
 	path := "/" + strings.Join(segs, "/")
@@ -148,8 +95,8 @@ func (s *Server) route(c *call) *restapi.Reply {
 			return restapi.NotFound(c.r.URL.Path)
 		}
 		switch {
-		case !slices.Contains(res.listMethods, c.method):
-			return restapi.MethodNotAllowed(c.method, res.listMethods)
+		case !slices.Contains(res.ListMethods, c.method):
+			return restapi.MethodNotAllowed(c.method, res.ListMethods)
 		case c.method == http.MethodPost:
 			return s.create(c, res, path)
 		}
@@ -157,7 +104,7 @@ func (s *Server) route(c *call) *restapi.Reply {
 	}
 
 	rec, ok := s.st.items[path]
-	if !ok || (res.typeFilter && c.query.Has("type") && c.query.Get("type") != rec.typ()) {
+	if !ok || (res.TypeFilter && c.query.Has("type") && c.query.Get("type") != rec.typ()) {
 		return restapi.NotFound(c.r.URL.Path)
 	}
 	if audio {
@@ -167,8 +114,8 @@ func (s *Server) route(c *call) *restapi.Reply {
 		n, _ := strconv.Atoi(rec.id())
 		return &restapi.Reply{Status: http.StatusOK, ContentType: "audio/wav", Body: wav(n)}
 	}
-	if !slices.Contains(res.itemMethods, c.method) {
-		return restapi.MethodNotAllowed(c.method, res.itemMethods)
+	if !slices.Contains(res.ItemMethods, c.method) {
+		return restapi.MethodNotAllowed(c.method, res.ItemMethods)
 	}
 	switch c.method {
 	case http.MethodPut:
@@ -192,7 +139,7 @@ func (s *Server) create(c *call, res *resource, listPath string) *restapi.Reply 
 			return restapi.Validation(errs)
 		}
 	}
-	rec := s.st.add(listPath, s.st.newID(), res.newType, time.Now(), nil)
+	rec := s.st.add(listPath, s.st.newID(), res.NewType, time.Now(), nil)
 	rec.merge(obj)
 	if res.created != nil {
 		res.created(s, c, rec)

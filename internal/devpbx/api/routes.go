@@ -14,17 +14,11 @@ import (
 	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
-// resource describes one collection or single object of the tree.
+// resource is one collection or single object of the API's tree with the
+// development PBX's behaviour.
 type resource struct {
-	pattern []string // segments below /api/v1; "*" matches an id
-	single  bool     // one object rather than a collection of items
-	// listMethods are allowed on the collection, itemMethods on its items
-	// (or on the single object).
-	listMethods, itemMethods []string
-	newType                  string   // type of the items POST creates
-	fields                   []string // the fields a client may send (POST, PUT)
-	typeFilter               bool     // ?type= selects item types
-	audio                    bool     // items have {id}.wav audio
+	restapi.Resource
+	fields []string // the fields a client may send (POST, PUT)
 	// filter builds a predicate from list query parameters.
 	filter func(q url.Values) (func(*store.Record) bool, error)
 	// live lists the collection's items from elsewhere than the store.
@@ -37,79 +31,34 @@ type resource struct {
 	create func(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *restapi.Reply)
 }
 
-var (
-	getOnly   = []string{http.MethodGet}
-	getPost   = []string{http.MethodGet, http.MethodPost}
-	getPut    = []string{http.MethodGet, http.MethodPut}
-	getPutDel = []string{http.MethodGet, http.MethodPut, http.MethodDelete}
-)
-
-func collection(p string) *resource {
-	return &resource{pattern: strings.Split(p, "/"), listMethods: getOnly, itemMethods: getOnly}
-}
-
-func single(p string, methods []string) *resource {
-	return &resource{pattern: strings.Split(p, "/"), single: true, itemMethods: methods}
-}
-
-func with(r *resource, f func(*resource)) *resource { f(r); return r }
+var getOnly = []string{http.MethodGet}
 
 // serverOwned are the fields a client may send but not change.
 var serverOwned = []string{"type", "id", "uri", "parent", "links", "created"}
 
-// resources is the tree below /api/v1. Order matters where a literal
-// competes with an id: callbundles/available comes before callbundles.
-var resources = []*resource{
-	collection("customers"),
-	collection("customers/*/callbundles/available"),
-	collection("customers/*/callbundles"),
-	single("customers/*/billing", getOnly),
-	single("customers/*/billing/estimate", getOnly),
-	collection("customers/*/billing/invoices"),
-	collection("customers/*/billing/paymentmethods"),
-	with(collection("customers/*/calls"), func(r *resource) {
-		r.listMethods, r.newType, r.filter, r.validate, r.create = getPost, "call", callFilter, validateCall, createCall
-		r.fields = []string{"endpoint", "to", "from", "scope", "direction", "callerId", "callStarted", "outcome",
-			"duration", "cost", "callId", "linkedId", "srcEndpoint", "dstEndpoint"}
-	}),
-	single("customers/*/creditstatus", getOnly),
-	with(collection("customers/*/endpoints"), func(r *resource) { r.typeFilter = true }),
-	single("customers/*/endpoints/*/sip", getOnly),
-	with(collection("customers/*/endpoints/*/sip/registrations"), func(r *resource) { r.live = liveRegistrations }),
-	collection("customers/*/endpoints/*/forwardingrules"),
-	with(single("customers/*/endpoints/*/phonestatus", getPut), func(r *resource) {
-		r.validate, r.fields = validatePhoneStatus, []string{"dndActive"}
-	}),
-	collection("customers/*/endpoints/*/queueentries"),
-	collection("customers/*/endpoints/*/queuememberships"),
-	single("customers/*/endpoints/*/queuestatus", getOnly),
-	collection("customers/*/linkedusers"),
-	collection("customers/*/outgoingcallerids"),
-	with(collection("customers/*/phonebook"), func(r *resource) {
-		r.listMethods, r.itemMethods, r.newType, r.validate = getPost, getPutDel, "phonebookentry", validatePhonebook
-		r.fields = []string{"name", "phoneNumber", "email", "speedDial", "priority"}
-	}),
-	collection("customers/*/phonenumbers"),
-	collection("customers/*/phonenumbers/*/routingrules"),
-	single("customers/*/preferences", getOnly),
-	with(collection("customers/*/recordings"), func(r *resource) { r.audio, r.filter = true, recordingFilter }),
-	with(collection("customers/*/sms"), func(r *resource) {
-		r.listMethods, r.newType, r.filter, r.validate, r.create = getPost, "smsmessage", smsFilter, validateSMS, createSMS
-		r.fields = []string{"direction", "from", "to", "body", "sendStatus", "deliveryStatus", "cost", "creditsUsed"}
-	}),
-	with(collection("customers/*/sounds"), func(r *resource) { r.typeFilter, r.audio = true, true }),
-	collection("customers/*/timeintervals"),
-}
-
-// match finds the resource for path segments.
-func match(segs []string) (*resource, restapi.Match) {
-	for _, res := range resources {
-		if m := restapi.MatchPath(res.pattern, res.single, segs); m != restapi.NoMatch {
-			return res, m
-		}
-	}
-	return nil, restapi.NoMatch
-}
+// resources is the API's tree, below /api/v1, with the development PBX's
+// behaviour.
+var resources = restapi.Attach(func(r restapi.Resource) *resource { return &resource{Resource: r} },
+	map[string]func(*resource){
+		"customers/*/calls": func(r *resource) {
+			r.filter, r.validate, r.create = callFilter, validateCall, createCall
+			r.fields = []string{"endpoint", "to", "from", "scope", "direction", "callerId", "callStarted", "outcome",
+				"duration", "cost", "callId", "linkedId", "srcEndpoint", "dstEndpoint"}
+		},
+		"customers/*/endpoints/*/sip/registrations": func(r *resource) { r.live = liveRegistrations },
+		"customers/*/endpoints/*/phonestatus": func(r *resource) {
+			r.validate, r.fields = validatePhoneStatus, []string{"dndActive"}
+		},
+		"customers/*/phonebook": func(r *resource) {
+			r.validate = validatePhonebook
+			r.fields = []string{"name", "phoneNumber", "email", "speedDial", "priority"}
+		},
+		"customers/*/recordings": func(r *resource) { r.filter = recordingFilter },
+		"customers/*/sms": func(r *resource) {
+			r.filter, r.validate, r.create = smsFilter, validateSMS, createSMS
+			r.fields = []string{"direction", "from", "to", "body", "sendStatus", "deliveryStatus", "cost", "creditsUsed"}
+		},
+	})
 
 // route answers every request but the stream.
 func (a *API) route(c *request) *restapi.Reply {
@@ -148,8 +97,8 @@ func (a *API) route(c *request) *restapi.Reply {
 	if last := segs[len(segs)-1]; strings.HasSuffix(last, ".wav") && len(last) > len(".wav") {
 		segs[len(segs)-1], audio = strings.TrimSuffix(last, ".wav"), true
 	}
-	res, kind := match(segs)
-	if res == nil || (audio && (kind != restapi.MatchItem || !res.audio)) {
+	res, kind := restapi.Find(resources, segs)
+	if res == nil || (audio && (kind != restapi.MatchItem || !res.Audio)) {
 		return restapi.NotFound(c.r.URL.Path)
 	}
 	path := "/" + strings.Join(segs, "/")
@@ -171,8 +120,8 @@ func (a *API) route(c *request) *restapi.Reply {
 			return restapi.NotFound(c.r.URL.Path)
 		case err != nil:
 			return a.internalError(c.r, err)
-		case !slices.Contains(res.listMethods, c.method):
-			return restapi.MethodNotAllowed(c.method, res.listMethods)
+		case !slices.Contains(res.ListMethods, c.method):
+			return restapi.MethodNotAllowed(c.method, res.ListMethods)
 		case c.method == http.MethodPost:
 			return a.createItem(c, res, path)
 		}
@@ -188,7 +137,7 @@ func (a *API) route(c *request) *restapi.Reply {
 		return restapi.NotFound(c.r.URL.Path)
 	case err != nil:
 		return a.internalError(c.r, err)
-	case res.typeFilter && c.query.Has("type") && c.query.Get("type") != rec.Type:
+	case res.TypeFilter && c.query.Has("type") && c.query.Get("type") != rec.Type:
 		return restapi.NotFound(c.r.URL.Path)
 	}
 	if audio {
@@ -197,8 +146,8 @@ func (a *API) route(c *request) *restapi.Reply {
 		}
 		return &restapi.Reply{Status: http.StatusOK, ContentType: "audio/wav", Body: store.SilentWAV()}
 	}
-	if !slices.Contains(res.itemMethods, c.method) {
-		return restapi.MethodNotAllowed(c.method, res.itemMethods)
+	if !slices.Contains(res.ItemMethods, c.method) {
+		return restapi.MethodNotAllowed(c.method, res.ItemMethods)
 	}
 	switch c.method {
 	case http.MethodPut:
@@ -230,7 +179,7 @@ func checkFields(res *resource, obj map[string]any, stored *store.Record) []rest
 		}
 	}
 	if t, ok := obj["type"]; ok && t != nil {
-		want := res.newType
+		want := res.NewType
 		if stored != nil {
 			want = stored.Type
 		}
@@ -272,7 +221,7 @@ func (a *API) createItem(c *request, res *resource, listPath string) *restapi.Re
 
 // createRecord stores obj as a new item of the collection.
 func createRecord(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *restapi.Reply) {
-	rec := newRecord(res.newType)
+	rec := newRecord(res.NewType)
 	mergeFields(rec, obj)
 	if err := a.st.Update(c.r.Context(), func(tx *store.Tx) error { return tx.Add(listPath, "", rec) }); err != nil {
 		return nil, a.internalError(c.r, err)

@@ -164,7 +164,7 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 		if n := len([]rune(body)); n > 160 {
 			parts = (n + 152) / 153
 		}
-		out = newRecord(res.newType)
+		out = newRecord(res.NewType)
 		mergeFields(out, obj)
 		to := restapi.Digits(obj["to"].(string))
 		from = restapi.Digits(from)
@@ -256,7 +256,7 @@ func createCall(a *API, c *request, res *resource, listPath string, obj map[stri
 		return nil, restapi.Error(http.StatusBadRequest, "CALL_FAILED", "cannot call %s: %v", ext.ShortNumber, err)
 	}
 	now := a.clk.Now().UTC()
-	rec := newRecord(res.newType)
+	rec := newRecord(res.NewType)
 	mergeFields(rec, obj)
 	delete(rec.Fields, "endpoint")
 	scope := "EXTERNAL"
