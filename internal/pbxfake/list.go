@@ -15,7 +15,7 @@ func (s *Server) listReply(c *call, res *resource, listPath string) *restapi.Rep
 	}
 	keep := func(*record) bool { return true }
 	if res.filter != nil {
-		if keep, err = res.filter(c.query); err != nil {
+		if keep, err = res.filter(c.query, recordFields); err != nil {
 			return restapi.BadRequest("%v", err)
 		}
 	}
@@ -36,45 +36,20 @@ func (s *Server) listReply(c *call, res *resource, listPath string) *restapi.Rep
 	return restapi.ListReply(page, items, render, link)
 }
 
-// newFilter starts a filter of records for the query q.
-func newFilter(q url.Values) *restapi.Filter[*record] {
-	field := func(r *record, name string) string { return r.str(name) }
-	when := func(r *record, name string) (time.Time, bool) {
+// recordFields reads records for list filters.
+var recordFields = restapi.Fields[*record]{
+	Str: (*record).str,
+	Time: func(r *record, name string) (time.Time, bool) {
 		t, err := time.Parse(timeFormat, r.str(name))
 		return t, err == nil
-	}
-	return restapi.NewFilter(q, field, when)
+	},
+	RefID: func(r *record, name string) string { return lastSegment(r.rel(name)) },
 }
 
-func callFilter(q url.Values) (func(*record) bool, error) {
-	f := newFilter(q)
-	f.Time("createdAfter", "created", true)
-	f.Time("createdBefore", "created", false)
-	f.Time("startedAfter", "callStarted", true)
-	f.Time("startedBefore", "callStarted", false)
-	f.Equal("from", "from")
-	f.Equal("to", "to")
-	f.Direction("direction", "direction")
-	if include, given := f.Bool("includeLocal"); given && !include {
-		f.Keep(func(r *record) bool { return r.str("scope") != "LOCAL" })
-	}
-	if id := q.Get("endpointId"); id != "" {
-		f.Keep(func(r *record) bool {
-			return lastSegment(r.rel("srcEndpoint")) == id || lastSegment(r.rel("dstEndpoint")) == id
-		})
-	}
-	return f.Done()
-}
-
-func recordingFilter(q url.Values) (func(*record) bool, error) {
-	f := newFilter(q)
-	f.Equal("linkedId", "linkedId")
-	f.Equal("callId", "callId")
-	return f.Done()
-}
-
-func smsFilter(q url.Values) (func(*record) bool, error) {
-	f := newFilter(q)
+// smsFilter is the filter of a list of messages: direction (any value),
+// createdAfter and createdBefore.
+func smsFilter(q url.Values, fields restapi.Fields[*record]) (func(*record) bool, error) {
+	f := restapi.NewFilter(q, fields)
 	f.Equal("direction", "direction")
 	f.Time("createdAfter", "created", true)
 	f.Time("createdBefore", "created", false)

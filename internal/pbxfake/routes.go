@@ -17,7 +17,7 @@ import (
 type resource struct {
 	restapi.Resource
 	// filter builds a predicate from list query parameters.
-	filter func(q url.Values) (func(*record) bool, error)
+	filter func(q url.Values, fields restapi.Fields[*record]) (func(*record) bool, error)
 	// prepare validates an object to create, or an updated object merged
 	// with the stored one, and may fill server-side fields of a created obj.
 	prepare func(s *Server, listPath string, obj map[string]any) []restapi.FieldError
@@ -31,11 +31,11 @@ var getOnly = []string{http.MethodGet}
 var resources = restapi.Attach(func(r restapi.Resource) *resource { return &resource{Resource: r} },
 	map[string]func(*resource){
 		"customers/*/calls": func(r *resource) {
-			r.filter, r.prepare, r.created = callFilter, prepareCall, callCreated
+			r.filter, r.prepare, r.created = restapi.CallFilter[*record], prepareCall, callCreated
 		},
 		"customers/*/endpoints/*/phonestatus": func(r *resource) { r.prepare = preparePhoneStatus },
 		"customers/*/phonebook":               func(r *resource) { r.prepare = preparePhonebook },
-		"customers/*/recordings":              func(r *resource) { r.filter = recordingFilter },
+		"customers/*/recordings":              func(r *resource) { r.filter = restapi.RecordingFilter[*record] },
 		"customers/*/sms": func(r *resource) {
 			r.filter, r.prepare, r.created = smsFilter, prepareSMS, smsCreated
 		},

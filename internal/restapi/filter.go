@@ -8,22 +8,61 @@ import (
 	"time"
 )
 
+// Fields reads the fields of a list's items, of type R, for filters.
+type Fields[R any] struct {
+	// Str returns a field as a string, "" when it is not one.
+	Str func(item R, name string) string
+	// Time returns a time field, false when the item has none.
+	Time func(item R, name string) (time.Time, bool)
+	// RefID returns the id of the resource a relation field points at,
+	// "" when none.
+	RefID func(item R, name string) string
+}
+
 // Filter builds the predicate of a list's filter parameters (?from=,
 // ?createdAfter=, ...) over items of type R. Its methods add conditions
 // from the query; the first malformed parameter is the error of Done.
 type Filter[R any] struct {
-	q     url.Values
-	field func(item R, name string) string
-	time  func(item R, name string) (time.Time, bool)
-	err   error
-	keep  []func(R) bool
+	q      url.Values
+	fields Fields[R]
+	err    error
+	keep   []func(R) bool
 }
 
-// NewFilter starts a filter for the query q. field returns an item's
-// field as a string; time returns an item's time field, false when it has
-// none.
-func NewFilter[R any](q url.Values, field func(item R, name string) string, time func(item R, name string) (time.Time, bool)) *Filter[R] {
-	return &Filter[R]{q: q, field: field, time: time}
+// NewFilter starts a filter for the query q.
+func NewFilter[R any](q url.Values, fields Fields[R]) *Filter[R] {
+	return &Filter[R]{q: q, fields: fields}
+}
+
+// CallFilter is the filter of a list of calls: createdAfter,
+// createdBefore, startedAfter and startedBefore (ISO 8601 dates), from,
+// to, direction (in or out), includeLocal (false leaves out calls of
+// LOCAL scope) and endpointId (calls from or to that endpoint).
+func CallFilter[R any](q url.Values, fields Fields[R]) (func(R) bool, error) {
+	f := NewFilter(q, fields)
+	f.Time("createdAfter", "created", true)
+	f.Time("createdBefore", "created", false)
+	f.Time("startedAfter", "callStarted", true)
+	f.Time("startedBefore", "callStarted", false)
+	f.Equal("from", "from")
+	f.Equal("to", "to")
+	f.Direction("direction", "direction")
+	if include, given := f.Bool("includeLocal"); given && !include {
+		f.Keep(func(it R) bool { return fields.Str(it, "scope") != "LOCAL" })
+	}
+	if id := q.Get("endpointId"); id != "" {
+		f.Keep(func(it R) bool { return fields.RefID(it, "srcEndpoint") == id || fields.RefID(it, "dstEndpoint") == id })
+	}
+	return f.Done()
+}
+
+// RecordingFilter is the filter of a list of recordings: linkedId and
+// callId.
+func RecordingFilter[R any](q url.Values, fields Fields[R]) (func(R) bool, error) {
+	f := NewFilter(q, fields)
+	f.Equal("linkedId", "linkedId")
+	f.Equal("callId", "callId")
+	return f.Done()
 }
 
 // Keep adds a condition.
@@ -40,7 +79,7 @@ func (f *Filter[R]) Fail(format string, args ...any) {
 // when the parameter is given.
 func (f *Filter[R]) Equal(param, field string) {
 	if v := f.q.Get(param); v != "" {
-		f.Keep(func(it R) bool { return strings.EqualFold(f.field(it, field), v) })
+		f.Keep(func(it R) bool { return strings.EqualFold(f.fields.Str(it, field), v) })
 	}
 }
 
@@ -79,7 +118,7 @@ func (f *Filter[R]) Time(param, field string, after bool) {
 		return
 	}
 	f.Keep(func(it R) bool {
-		rt, ok := f.time(it, field)
+		rt, ok := f.fields.Time(it, field)
 		return ok && (after && rt.After(t) || !after && rt.Before(t))
 	})
 }

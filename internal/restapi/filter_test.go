@@ -13,12 +13,16 @@ type item map[string]string
 
 func itemFilter(q string) *Filter[item] {
 	v, _ := url.ParseQuery(q)
-	field := func(it item, name string) string { return it[name] }
-	when := func(it item, name string) (time.Time, bool) {
+	return NewFilter(v, itemFields)
+}
+
+var itemFields = Fields[item]{
+	Str: func(it item, name string) string { return it[name] },
+	Time: func(it item, name string) (time.Time, bool) {
 		t, err := time.Parse(time.RFC3339, it[name])
 		return t, err == nil
-	}
-	return NewFilter(v, field, when)
+	},
+	RefID: func(it item, name string) string { return it[name] },
 }
 
 var items = []item{
@@ -94,4 +98,54 @@ func TestParseTime(t *testing.T) {
 	assert.NoError(t, err)
 	_, err = ParseTime("07/03/2024")
 	assert.Error(t, err)
+}
+
+func TestCallFilter(t *testing.T) {
+	calls := []item{
+		{"id": "1", "created": "2024-03-06T10:00:00Z", "callStarted": "2024-03-06T10:00:00Z", "from": "201",
+			"to": "447700900555", "direction": "OUT", "scope": "EXTERNAL", "srcEndpoint": "2001"},
+		{"id": "2", "created": "2024-03-07T10:00:00Z", "callStarted": "2024-03-07T10:00:00Z", "from": "202",
+			"to": "201", "direction": "OUT", "scope": "LOCAL", "srcEndpoint": "2002", "dstEndpoint": "2001"},
+		{"id": "3", "created": "2024-03-08T10:00:00Z", "callStarted": "2024-03-08T09:00:00Z", "from": "447700900555",
+			"to": "201", "direction": "IN", "scope": "EXTERNAL", "dstEndpoint": "2001"},
+	}
+	for q, want := range map[string][]string{
+		"":                                   {"1", "2", "3"},
+		"createdAfter=2024-03-07":            {"2", "3"},
+		"createdBefore=2024-03-07":           {"1"},
+		"startedAfter=2024-03-08T09:30:00Z":  nil,
+		"startedBefore=2024-03-08T09:30:00Z": {"1", "2", "3"},
+		"from=447700900555":                  {"3"},
+		"to=201":                             {"2", "3"},
+		"direction=in":                       {"3"},
+		"includeLocal=false":                 {"1", "3"},
+		"includeLocal=true":                  {"1", "2", "3"},
+		"endpointId=2001":                    {"1", "2", "3"},
+		"endpointId=2002":                    {"2"},
+		"direction=out&includeLocal=false":   {"1"},
+	} {
+		v, _ := url.ParseQuery(q)
+		keep, err := CallFilter(v, itemFields)
+		require.NoError(t, err, q)
+		var ids []string
+		for _, c := range calls {
+			if keep(c) {
+				ids = append(ids, c["id"])
+			}
+		}
+		assert.Equal(t, want, ids, q)
+	}
+	for _, q := range []string{"startedAfter=yesterday", "direction=sideways", "includeLocal=maybe"} {
+		v, _ := url.ParseQuery(q)
+		_, err := CallFilter(v, itemFields)
+		assert.Error(t, err, q)
+	}
+}
+
+func TestRecordingFilter(t *testing.T) {
+	v := url.Values{"linkedId": {"L1"}}
+	keep, err := RecordingFilter(v, itemFields)
+	require.NoError(t, err)
+	assert.True(t, keep(item{"linkedId": "l1"}))
+	assert.False(t, keep(item{"linkedId": "L2"}))
 }

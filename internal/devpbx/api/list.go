@@ -18,7 +18,7 @@ func (a *API) listReply(c *request, res *resource, listPath string, all []*store
 	}
 	keep := func(*store.Record) bool { return true }
 	if res.filter != nil {
-		if keep, err = res.filter(c.query); err != nil {
+		if keep, err = res.filter(c.query, recordFields); err != nil {
 			return restapi.BadRequest("%v", err)
 		}
 	}
@@ -41,49 +41,24 @@ func (a *API) listReply(c *request, res *resource, listPath string, all []*store
 	return restapi.ListReply(page, items, render, link)
 }
 
-// newFilter starts a filter of records for the query q; the time field
-// "created" is the record's creation time.
-func newFilter(q url.Values) *restapi.Filter[*store.Record] {
-	field := func(r *store.Record, name string) string { return r.Str(name) }
-	when := func(r *store.Record, name string) (time.Time, bool) {
+// recordFields reads records for list filters; the time field "created"
+// is the record's creation time.
+var recordFields = restapi.Fields[*store.Record]{
+	Str: (*store.Record).Str,
+	Time: func(r *store.Record, name string) (time.Time, bool) {
 		if name == "created" {
 			return r.Created, true
 		}
 		t, err := time.Parse(store.TimeFormat, r.Str(name))
 		return t, err == nil
-	}
-	return restapi.NewFilter(q, field, when)
+	},
+	RefID: func(r *store.Record, name string) string { return store.LastSegment(r.Rel(name)) },
 }
 
-func callFilter(q url.Values) (func(*store.Record) bool, error) {
-	f := newFilter(q)
-	f.Time("createdAfter", "created", true)
-	f.Time("createdBefore", "created", false)
-	f.Time("startedAfter", "callStarted", true)
-	f.Time("startedBefore", "callStarted", false)
-	f.Equal("from", "from")
-	f.Equal("to", "to")
-	f.Direction("direction", "direction")
-	if include, given := f.Bool("includeLocal"); given && !include {
-		f.Keep(func(r *store.Record) bool { return r.Str("scope") != "LOCAL" })
-	}
-	if id := q.Get("endpointId"); id != "" {
-		f.Keep(func(r *store.Record) bool {
-			return store.LastSegment(r.Rel("srcEndpoint")) == id || store.LastSegment(r.Rel("dstEndpoint")) == id
-		})
-	}
-	return f.Done()
-}
-
-func recordingFilter(q url.Values) (func(*store.Record) bool, error) {
-	f := newFilter(q)
-	f.Equal("linkedId", "linkedId")
-	f.Equal("callId", "callId")
-	return f.Done()
-}
-
-func smsFilter(q url.Values) (func(*store.Record) bool, error) {
-	f := newFilter(q)
+// smsFilter is the filter of a list of messages: direction (in or out),
+// createdAfter and createdBefore.
+func smsFilter(q url.Values, fields restapi.Fields[*store.Record]) (func(*store.Record) bool, error) {
+	f := restapi.NewFilter(q, fields)
 	f.Direction("direction", "direction")
 	f.Time("createdAfter", "created", true)
 	f.Time("createdBefore", "created", false)

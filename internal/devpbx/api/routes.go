@@ -20,7 +20,7 @@ type resource struct {
 	restapi.Resource
 	fields []string // the fields a client may send (POST, PUT)
 	// filter builds a predicate from list query parameters.
-	filter func(q url.Values) (func(*store.Record) bool, error)
+	filter func(q url.Values, fields restapi.Fields[*store.Record]) (func(*store.Record) bool, error)
 	// live lists the collection's items from elsewhere than the store.
 	live func(a *API, c *request, listPath string) ([]*store.Record, error)
 	// validate checks an object to create, or an updated object merged
@@ -41,7 +41,7 @@ var serverOwned = []string{"type", "id", "uri", "parent", "links", "created"}
 var resources = restapi.Attach(func(r restapi.Resource) *resource { return &resource{Resource: r} },
 	map[string]func(*resource){
 		"customers/*/calls": func(r *resource) {
-			r.filter, r.validate, r.create = callFilter, validateCall, createCall
+			r.filter, r.validate, r.create = restapi.CallFilter[*store.Record], validateCall, createCall
 			r.fields = []string{"endpoint", "to", "from", "scope", "direction", "callerId", "callStarted", "outcome",
 				"duration", "cost", "callId", "linkedId", "srcEndpoint", "dstEndpoint"}
 		},
@@ -53,7 +53,7 @@ var resources = restapi.Attach(func(r restapi.Resource) *resource { return &reso
 			r.validate = validatePhonebook
 			r.fields = []string{"name", "phoneNumber", "email", "speedDial", "priority"}
 		},
-		"customers/*/recordings": func(r *resource) { r.filter = recordingFilter },
+		"customers/*/recordings": func(r *resource) { r.filter = restapi.RecordingFilter[*store.Record] },
 		"customers/*/sms": func(r *resource) {
 			r.filter, r.validate, r.create = smsFilter, validateSMS, createSMS
 			r.fields = []string{"direction", "from", "to", "body", "sendStatus", "deliveryStatus", "cost", "creditsUsed"}
