@@ -23,7 +23,7 @@ func (s *Server) listReply(c *call, res *resource, listPath string) *restapi.Rep
 	for _, rec := range s.st.members(listPath) {
 		switch {
 		case listPath == "/customers" && !c.user.sees(rec.id()):
-		case res.TypeFilter && c.query.Has("type") && c.query.Get("type") != rec.typ():
+		case !res.Selects(c.query, rec.typ()):
 		case !keep(rec):
 		default:
 			items = append(items, rec)

@@ -94,17 +94,17 @@ func (s *Server) route(c *call) *restapi.Reply {
 		if _, ok := s.st.lists[path]; !ok {
 			return restapi.NotFound(c.r.URL.Path)
 		}
-		switch {
-		case !slices.Contains(res.ListMethods, c.method):
-			return restapi.MethodNotAllowed(c.method, res.ListMethods)
-		case c.method == http.MethodPost:
+		if rep := res.Allow(kind, c.method); rep != nil {
+			return rep
+		}
+		if c.method == http.MethodPost {
 			return s.create(c, res, path)
 		}
 		return s.listReply(c, res, path)
 	}
 
 	rec, ok := s.st.items[path]
-	if !ok || (res.TypeFilter && c.query.Has("type") && c.query.Get("type") != rec.typ()) {
+	if !ok || !res.Selects(c.query, rec.typ()) {
 		return restapi.NotFound(c.r.URL.Path)
 	}
 	if audio {
@@ -114,8 +114,8 @@ func (s *Server) route(c *call) *restapi.Reply {
 		n, _ := strconv.Atoi(rec.id())
 		return &restapi.Reply{Status: http.StatusOK, ContentType: "audio/wav", Body: wav(n)}
 	}
-	if !slices.Contains(res.ItemMethods, c.method) {
-		return restapi.MethodNotAllowed(c.method, res.ItemMethods)
+	if rep := res.Allow(kind, c.method); rep != nil {
+		return rep
 	}
 	switch c.method {
 	case http.MethodPut:

@@ -15,11 +15,10 @@ import (
 
 const (
 	// APIPrefix is the path under which the fake serves the API.
-	APIPrefix = "/api/v1"
+	APIPrefix = restapi.Prefix
 	// DefaultRateLimit is the number of requests per user per window.
-	DefaultRateLimit = 1200
+	DefaultRateLimit = restapi.DefaultRateLimit
 	tokenLifetime    = 5 * time.Minute
-	maxBody          = 1 << 20
 )
 
 // Server is the fake PBX: an http.Handler serving the REST API and the event
@@ -140,7 +139,7 @@ func jsonReply(status int, v any) *restapi.Reply {
 
 // ServeHTTP answers one request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, restapi.MaxBody+1))
 	s.mu.Lock()
 	s.requests = append(s.requests, RecordedRequest{Method: r.Method, Path: r.URL.Path,
 		RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body})
@@ -155,7 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		restapi.BadRequest("cannot read request body: %v", err).Write(w)
 		return
-	case len(body) > maxBody:
+	case len(body) > restapi.MaxBody:
 		restapi.Error(http.StatusRequestEntityTooLarge, restapi.CodeBadRequest, "request body too large").Write(w)
 		return
 	}

@@ -5,23 +5,21 @@ import (
 	"encoding/json"
 	"net/http"
 	"time"
+
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 // DefaultHeartbeatInterval is the stream's heartbeat period unless
 // StreamOptions says otherwise.
-const DefaultHeartbeatInterval = 60 * time.Second
+const DefaultHeartbeatInterval = restapi.DefaultHeartbeatInterval
 
 // Heartbeat is the object the stream writes every heartbeat interval. Its
 // shape is the fake's choice; the real one is undocumented.
-const Heartbeat = `{"event":"heartbeat"}`
+const Heartbeat = restapi.Heartbeat
 
 // Event is the envelope of a stream event. Publish accepts it, or any other
 // value that encodes as JSON.
-type Event struct {
-	Event    string         `json:"event"`
-	Location string         `json:"location,omitempty"`
-	Values   map[string]any `json:"values,omitempty"`
-}
+type Event = restapi.Event
 
 // StreamOptions shape how the stream writes its objects. They apply to open
 // streams at once (the preamble only to new streams).

@@ -8,6 +8,9 @@ import (
 	"strings"
 )
 
+// MaxBody is the size of the largest request body the API reads.
+const MaxBody = 1 << 20
+
 // DecodeObject parses a request body that must be one JSON object, with
 // numbers as json.Number; otherwise it answers 400 BAD_REQUEST.
 func DecodeObject(body []byte) (map[string]any, *Reply) {

@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// DefaultRateLimit is the number of requests a user may make per window.
+const DefaultRateLimit = 1200
+
 // RateWindow is the window of a rate limit: a user may make RateLimit's
 // limit of requests per hour.
 const RateWindow = time.Hour

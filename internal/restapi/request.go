@@ -9,6 +9,9 @@ import (
 	"strings"
 )
 
+// Prefix is the path under which the API is served.
+const Prefix = "/api/v1"
+
 // Segments returns the non-empty segments of path below prefix, so that
 // trailing (and doubled) slashes do not matter; ok is false when path is
 // not below prefix.

@@ -3,6 +3,7 @@ package restapi
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -87,6 +88,26 @@ func Tree() []Resource {
 		r.ListMethods, r.ItemMethods = slices.Clone(r.ListMethods), slices.Clone(r.ItemMethods)
 	}
 	return tree
+}
+
+// Allow answers 405 METHOD_NOT_ALLOWED unless the resource takes method
+// on what m names of it (the collection, or an item or single object);
+// nil when it does.
+func (r *Resource) Allow(m Match, method string) *Reply {
+	allowed := r.ItemMethods
+	if m == MatchList {
+		allowed = r.ListMethods
+	}
+	if slices.Contains(allowed, method) {
+		return nil
+	}
+	return MethodNotAllowed(method, allowed)
+}
+
+// Selects reports whether the request's ?type=, where the resource takes
+// it, lets an item of type typ through.
+func (r *Resource) Selects(q url.Values, typ string) bool {
+	return !r.TypeFilter || !q.Has("type") || q.Get("type") == typ
 }
 
 // Attach returns the tree as a server's resources: wrap makes one of each

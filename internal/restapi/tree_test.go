@@ -1,6 +1,7 @@
 package restapi
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -71,4 +72,29 @@ func TestTree_IsACopy(t *testing.T) {
 	assert.Equal(t, "customers", b[0].Path)
 	assert.Equal(t, []string{"GET"}, b[0].ListMethods)
 	assert.Equal(t, []string{"GET"}, b[1].ListMethods)
+}
+
+func TestResource_Allow(t *testing.T) {
+	r := with(collection("customers/*/phonebook"), func(r *Resource) { r.ListMethods, r.ItemMethods = getPost, getPutDel })
+	assert.Nil(t, r.Allow(MatchList, "POST"))
+	assert.Nil(t, r.Allow(MatchItem, "DELETE"))
+	rep := r.Allow(MatchList, "DELETE")
+	require.NotNil(t, rep)
+	assert.Equal(t, 405, rep.Status)
+	assert.Equal(t, "GET, POST", rep.Header.Get("Allow"))
+	rep = r.Allow(MatchItem, "POST")
+	require.NotNil(t, rep)
+	assert.Equal(t, "GET, PUT, DELETE", rep.Header.Get("Allow"))
+	status := single("customers/*/endpoints/*/phonestatus", getPut)
+	assert.Equal(t, "GET, PUT", status.Allow(MatchSingle, "POST").Header.Get("Allow"))
+}
+
+func TestResource_Selects(t *testing.T) {
+	endpoints := with(collection("customers/*/endpoints"), func(r *Resource) { r.TypeFilter = true })
+	assert.True(t, endpoints.Selects(url.Values{}, "phone"))
+	assert.True(t, endpoints.Selects(url.Values{"type": {"phone"}}, "phone"))
+	assert.False(t, endpoints.Selects(url.Values{"type": {"phone"}}, "queue"))
+	assert.False(t, endpoints.Selects(url.Values{"type": {""}}, "queue"))
+	calls := collection("customers/*/calls")
+	assert.True(t, calls.Selects(url.Values{"type": {"phone"}}, "call"))
 }

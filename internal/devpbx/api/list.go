@@ -25,7 +25,7 @@ func (a *API) listReply(c *request, res *resource, listPath string, all []*store
 	var items []*store.Record
 	for _, rec := range all {
 		switch {
-		case res.TypeFilter && c.query.Has("type") && c.query.Get("type") != rec.Type:
+		case !res.Selects(c.query, rec.Type):
 		case !keep(rec):
 		default:
 			items = append(items, rec)

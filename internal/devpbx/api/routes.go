@@ -115,13 +115,14 @@ func (a *API) route(c *request) *restapi.Reply {
 		} else {
 			items, err = a.st.Members(ctx, path)
 		}
+		rep := res.Allow(kind, c.method)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return restapi.NotFound(c.r.URL.Path)
 		case err != nil:
 			return a.internalError(c.r, err)
-		case !slices.Contains(res.ListMethods, c.method):
-			return restapi.MethodNotAllowed(c.method, res.ListMethods)
+		case rep != nil:
+			return rep
 		case c.method == http.MethodPost:
 			return a.createItem(c, res, path)
 		}
@@ -137,7 +138,7 @@ func (a *API) route(c *request) *restapi.Reply {
 		return restapi.NotFound(c.r.URL.Path)
 	case err != nil:
 		return a.internalError(c.r, err)
-	case res.TypeFilter && c.query.Has("type") && c.query.Get("type") != rec.Type:
+	case !res.Selects(c.query, rec.Type):
 		return restapi.NotFound(c.r.URL.Path)
 	}
 	if audio {
@@ -146,8 +147,8 @@ func (a *API) route(c *request) *restapi.Reply {
 		}
 		return &restapi.Reply{Status: http.StatusOK, ContentType: "audio/wav", Body: store.SilentWAV()}
 	}
-	if !slices.Contains(res.ItemMethods, c.method) {
-		return restapi.MethodNotAllowed(c.method, res.ItemMethods)
+	if rep := res.Allow(kind, c.method); rep != nil {
+		return rep
 	}
 	switch c.method {
 	case http.MethodPut:

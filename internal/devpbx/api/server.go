@@ -21,12 +21,12 @@ import (
 
 const (
 	// Prefix is the path under which the API is served.
-	Prefix = "/api/v1"
+	Prefix = restapi.Prefix
 	// DefaultRateLimit is the number of requests per user per hour.
-	DefaultRateLimit = 1200
+	DefaultRateLimit = restapi.DefaultRateLimit
 	// DefaultHeartbeatInterval is the stream's heartbeat period.
-	DefaultHeartbeatInterval = 60 * time.Second
-	maxBody                  = 1 << 20
+	DefaultHeartbeatInterval = restapi.DefaultHeartbeatInterval
+	maxBody                  = restapi.MaxBody
 	originateTimeout         = 45 * time.Second // above the SIP server's own bound
 	hookTimeout              = 10 * time.Second
 	bearerLifetime           = 24 * time.Hour

@@ -10,7 +10,7 @@ import (
 )
 
 // Heartbeat is the object the stream writes every heartbeat interval.
-const Heartbeat = `{"event":"heartbeat"}`
+const Heartbeat = restapi.Heartbeat
 
 // streamBuffer is how many events a slow stream may have pending before
 // newer ones are dropped.
@@ -125,11 +125,7 @@ func (a *API) serveStream(w http.ResponseWriter, r *http.Request, c *request) {
 		case <-a.hub.done:
 			return
 		case ev := <-sub.ch:
-			env := map[string]any{"event": ev.Name, "location": c.base + ev.Path}
-			if ev.Values != nil {
-				env["values"] = ev.Values
-			}
-			b, err := restapi.Marshal(env)
+			b, err := restapi.Marshal(restapi.Event{Event: ev.Name, Location: c.base + ev.Path, Values: ev.Values})
 			if err != nil {
 				a.log.Error("devpbx api: cannot encode an event", "event", ev.Name, "err", err)
 				continue
