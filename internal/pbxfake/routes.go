@@ -184,10 +184,7 @@ func preparePhonebook(_ *Server, _ string, obj map[string]any) []restapi.FieldEr
 }
 
 func preparePhoneStatus(_ *Server, _ string, obj map[string]any) []restapi.FieldError {
-	if _, ok := obj["dndActive"].(bool); !ok {
-		return []restapi.FieldError{restapi.Invalid("dndActive", "must be true or false")}
-	}
-	return nil
+	return restapi.CheckPhoneStatus(obj)
 }
 
 func validNumber(v any) bool {
@@ -215,8 +212,6 @@ func (s *Server) findDID(number string) *record {
 	return nil
 }
 
-const maxSMS = 612
-
 func prepareSMS(s *Server, listPath string, obj map[string]any) []restapi.FieldError {
 	var errs []restapi.FieldError
 	switch {
@@ -225,13 +220,7 @@ func prepareSMS(s *Server, listPath string, obj map[string]any) []restapi.FieldE
 	case !validNumber(obj["to"]):
 		errs = append(errs, restapi.Invalid("to", "must be a valid telephone number"))
 	}
-	body, _ := obj["body"].(string)
-	switch {
-	case restapi.EmptyString(obj["body"]):
-		errs = append(errs, restapi.Invalid("body", "may not be empty"))
-	case len([]rune(body)) > maxSMS:
-		errs = append(errs, restapi.Invalid("body", "size must be between 1 and "+strconv.Itoa(maxSMS)))
-	}
+	errs = append(errs, restapi.CheckSMSBody(obj)...)
 	cp := parentPath(listPath)
 	if f, ok := obj["from"]; ok && f != nil && !restapi.EmptyString(f) {
 		if d := s.findDID(f.(string)); d == nil || !strings.HasPrefix(d.path, cp+"/") || d.fields["smsEnabled"] != true {
@@ -251,13 +240,8 @@ func prepareSMS(s *Server, listPath string, obj map[string]any) []restapi.FieldE
 	if len(errs) > 0 {
 		return errs
 	}
-	parts := (len([]rune(body)) + 152) / 153
-	if len([]rune(body)) <= 160 {
-		parts = 1
-	}
 	obj["to"], obj["from"] = restapi.Digits(obj["to"].(string)), restapi.Digits(obj["from"].(string))
-	obj["direction"], obj["sendStatus"], obj["deliveryStatus"] = "OUT", "SENT", "DELIVERED"
-	obj["creditsUsed"], obj["cost"] = parts, 0.04*float64(parts)
+	restapi.MarkSent(obj, obj["body"].(string))
 	return nil
 }
 
@@ -273,15 +257,9 @@ func smsCreated(s *Server, c *call, rec *record) {
 		return
 	}
 	dcp := parentPath(parentPath(d.path))
-	in := s.st.add(dcp+"/sms", s.st.newID(), "smsmessage", time.Now(), map[string]any{
-		"direction": "IN", "from": from, "to": to, "body": body, "sendStatus": nil,
-		"deliveryStatus": nil, "cost": 0.0, "creditsUsed": 0})
-	excerpt := []rune(body)
-	if len(excerpt) > 40 {
-		excerpt = append(excerpt[:40], '…')
-	}
+	in := s.st.add(dcp+"/sms", s.st.newID(), "smsmessage", time.Now(), restapi.IncomingSMS(from, to, body))
 	s.publishLocked(lastSegment(dcp), marshal(Event{Event: "smsreceived", Location: c.base + in.path,
-		Values: map[string]any{"to": to, "from": from, "excerpt": string(excerpt)}}))
+		Values: restapi.SMSReceived(from, to, body)}))
 }
 
 // endpointPath resolves an endpoint reference (absolute URI, path or id) to

@@ -21,7 +21,9 @@
 //   - list filters on fields and ISO 8601 dates (Filter), and those of
 //     the calls and recordings lists (CallFilter, RecordingFilter);
 //   - JSON request bodies and their fields (DecodeObject, EmptyString,
-//     IsInteger, Digits);
+//     IsInteger, Digits, CheckPhoneStatus);
+//   - SMS: the body's limits, the fields of a sent and of a received
+//     message and the smsreceived event's values (sms.go);
 //   - per-user rate limits and their X-RateLimit-* headers (RateLimit);
 //   - the event stream's envelope and heartbeat (Event, Heartbeat).
 //

@@ -24,6 +24,9 @@ import (
 // apiError is one entry of an errors body.
 type apiError = restapi.ErrorEntry
 
+// maxSMS is the longest SMS body the API sends.
+const maxSMS = restapi.MaxSMS
+
 const waitTimeout = 5 * time.Second
 
 // fakeSIP stands in for the SIP server: canned registrations and a record

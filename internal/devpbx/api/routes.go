@@ -47,7 +47,7 @@ var resources = restapi.Attach(func(r restapi.Resource) *resource { return &reso
 		},
 		"customers/*/endpoints/*/sip/registrations": func(r *resource) { r.live = liveRegistrations },
 		"customers/*/endpoints/*/phonestatus": func(r *resource) {
-			r.validate, r.fields = validatePhoneStatus, []string{"dndActive"}
+			r.validate, r.fields = restapi.CheckPhoneStatus, []string{"dndActive"}
 		},
 		"customers/*/phonebook": func(r *resource) {
 			r.validate = validatePhonebook

@@ -38,13 +38,6 @@ func validatePhonebook(obj map[string]any) []restapi.FieldError {
 	return errs
 }
 
-func validatePhoneStatus(obj map[string]any) []restapi.FieldError {
-	if _, ok := obj["dndActive"].(bool); !ok {
-		return []restapi.FieldError{restapi.Invalid("dndActive", "must be true or false")}
-	}
-	return nil
-}
-
 // validNumber accepts telephone numbers, short numbers and service codes
 // such as *52: digits, spaces, a leading + and * or #.
 func validNumber(v any) bool {
@@ -83,8 +76,6 @@ func validateCall(obj map[string]any) []restapi.FieldError {
 	return errs
 }
 
-const maxSMS = 612
-
 func validateSMS(obj map[string]any) []restapi.FieldError {
 	var errs []restapi.FieldError
 	switch {
@@ -93,13 +84,7 @@ func validateSMS(obj map[string]any) []restapi.FieldError {
 	case !validNumber(obj["to"]) || len(restapi.Digits(obj["to"].(string))) < 3:
 		errs = append(errs, restapi.Invalid("to", "must be a valid telephone number"))
 	}
-	body, _ := obj["body"].(string)
-	switch {
-	case restapi.EmptyString(obj["body"]):
-		errs = append(errs, restapi.Invalid("body", "may not be empty"))
-	case len([]rune(body)) > maxSMS:
-		errs = append(errs, restapi.Invalid("body", "size must be between 1 and "+strconv.Itoa(maxSMS)))
-	}
+	errs = append(errs, restapi.CheckSMSBody(obj)...)
 	if f, ok := obj["from"]; ok && f != nil && !validNumber(f) {
 		errs = append(errs, restapi.Invalid("from", "must be a valid telephone number"))
 	}
@@ -160,17 +145,12 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 			}
 		}
 		body := obj["body"].(string)
-		parts := 1
-		if n := len([]rune(body)); n > 160 {
-			parts = (n + 152) / 153
-		}
 		out = newRecord(res.NewType)
 		mergeFields(out, obj)
 		to := restapi.Digits(obj["to"].(string))
 		from = restapi.Digits(from)
 		out.Fields["to"], out.Fields["from"] = to, from
-		out.Fields["direction"], out.Fields["sendStatus"], out.Fields["deliveryStatus"] = "OUT", "SENT", "DELIVERED"
-		out.Fields["creditsUsed"], out.Fields["cost"] = parts, 0.04*float64(parts)
+		restapi.MarkSent(out.Fields, body)
 		if err := tx.Add(listPath, "", out); err != nil {
 			return err
 		}
@@ -179,8 +159,7 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 			return err
 		}
 		in = newRecord("smsmessage")
-		in.Fields = map[string]any{"direction": "IN", "from": from, "to": to, "body": body,
-			"sendStatus": nil, "deliveryStatus": nil, "cost": 0.0, "creditsUsed": 0}
+		in.Fields = restapi.IncomingSMS(from, to, body)
 		return tx.Add(customerOf(d.Path)+"/sms", "", in)
 	})
 	switch {
@@ -191,12 +170,8 @@ func createSMS(a *API, c *request, res *resource, listPath string, obj map[strin
 	}
 	a.publish(store.LastSegment(cp), event{Name: "smsdelivered", Path: out.Path})
 	if in != nil {
-		excerpt := []rune(in.Str("body"))
-		if len(excerpt) > 40 {
-			excerpt = append(excerpt[:40], '…')
-		}
 		a.publish(store.LastSegment(customerOf(in.Path)), event{Name: "smsreceived", Path: in.Path,
-			Values: map[string]any{"to": in.Str("to"), "from": in.Str("from"), "excerpt": string(excerpt)}})
+			Values: restapi.SMSReceived(in.Str("from"), in.Str("to"), in.Str("body"))})
 	}
 	return out, nil
 }
