@@ -116,17 +116,19 @@ func (r *Resource) Selects(q url.Values, typ string) bool {
 func Attach[T any](wrap func(Resource) T, hooks map[string]func(T)) []T {
 	tree := Tree()
 	out := make([]T, 0, len(tree))
-	used := 0
+	known := map[string]bool{}
 	for _, r := range tree {
 		res := wrap(r)
 		if h, ok := hooks[r.Path]; ok {
 			h(res)
-			used++
 		}
+		known[r.Path] = true
 		out = append(out, res)
 	}
-	if used != len(hooks) {
-		panic(fmt.Sprintf("restapi: hooks for paths outside the tree: %d of %d used", used, len(hooks)))
+	for p := range hooks {
+		if !known[p] {
+			panic(fmt.Sprintf("restapi: a hook for %q, which is not in the tree", p))
+		}
 	}
 	return out
 }
