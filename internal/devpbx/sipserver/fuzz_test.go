@@ -48,11 +48,15 @@ func fuzzServer(t testing.TB) *Server {
 }
 
 func seeds(t testing.TB) [][]byte {
-	files, err := filepath.Glob("../../../pkg/sipua/sipmsg/testdata/*/*")
+	// The RFC 4475 messages and any other .sip file; not the fuzz corpora.
+	files, err := filepath.Glob("../../../pkg/sipua/sipmsg/testdata/rfc4475/*")
 	require.NoError(t, err)
 	more, _ := filepath.Glob("../../../pkg/sipua/sipmsg/testdata/*.sip")
 	var out [][]byte
 	for _, f := range append(files, more...) {
+		if st, err := os.Stat(f); err != nil || !st.Mode().IsRegular() {
+			continue
+		}
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		out = append(out, b)

@@ -399,8 +399,11 @@ func (u *URI) Equal(v *URI) bool {
 			return false
 		}
 	}
+	// A name repeated in one URI counts with its first value, as Get
+	// reads it, so that Equal stays reflexive.
 	for _, p := range u.Params {
-		if w, ok := v.Params.Get(p.Name); ok && !strings.EqualFold(p.Value, w) {
+		a, _ := u.Params.Get(p.Name)
+		if w, ok := v.Params.Get(p.Name); ok && !strings.EqualFold(a, w) {
 			return false
 		}
 	}
@@ -408,14 +411,15 @@ func (u *URI) Equal(v *URI) bool {
 }
 
 // paramsEqualAll reports whether a and b hold the same names with equal
-// values, in any order.
+// values, in any order (a repeated name counts with its first value).
 func paramsEqualAll(a, b Params) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for _, p := range a {
+		x, _ := a.Get(p.Name)
 		w, ok := b.Get(p.Name)
-		if !ok || !strings.EqualFold(p.Value, w) {
+		if !ok || !strings.EqualFold(x, w) {
 			return false
 		}
 	}
