@@ -381,14 +381,12 @@ func (o *originate) fail(code int) {
 		return
 	}
 	o.ackA(nil)
-	o.hangUp(nil)
-	if o.call != nil && o.call.info.Answered.IsZero() {
-		o.s.endCall(o.call, outcomeFor(code))
-	}
+	o.hangUp(nil, outcomeFor(code))
 }
 
-// hangUp sends BYE to every leg but except and ends the call.
-func (o *originate) hangUp(except *peerDialog) {
+// hangUp sends BYE to every leg but except and ends the call with
+// outcome, which an answered call turns into "answered" (see endCall).
+func (o *originate) hangUp(except *peerDialog, outcome string) {
 	s := o.s
 	if o.ended {
 		return
@@ -410,7 +408,7 @@ func (o *originate) hangUp(except *peerDialog) {
 			delete(s.dialogs, d.key)
 		}
 	}
-	s.endCall(o.call, OutcomeAnswered)
+	s.endCall(o.call, outcome)
 }
 
 // inDialog relays between the legs: BYE ends both, a re-INVITE's offer
@@ -426,7 +424,7 @@ func (o *originate) inDialog(c *conn, m *sipmsg.Message) {
 	case sipmsg.ACK:
 	case sipmsg.BYE:
 		s.reply(c, m, 200)
-		o.hangUp(self)
+		o.hangUp(self, OutcomeCancelled)
 	case sipmsg.INVITE:
 		if other == nil || !isSDP(m) || o.pending != nil {
 			s.replyTag(c, m, 491, self.key.localTag, nil)
@@ -473,7 +471,7 @@ func (o *originate) inDialog(c *conn, m *sipmsg.Message) {
 func (o *originate) connClosed(c *conn) {
 	gone := func() bool { return (o.a != nil && o.a.conn == c) || (o.b != nil && o.b.conn == c) }
 	if c == nil {
-		o.hangUp(nil)
+		o.hangUp(nil, OutcomeCancelled)
 		return
 	}
 	if !gone() {
@@ -484,7 +482,7 @@ func (o *originate) connClosed(c *conn) {
 		o.s.mu.Lock()
 		defer o.s.mu.Unlock()
 		if gone() && !o.s.closed {
-			o.hangUp(nil)
+			o.hangUp(nil, OutcomeCancelled)
 		}
 	})
 }

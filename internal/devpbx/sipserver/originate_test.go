@@ -102,3 +102,32 @@ func TestOriginate_Failures(t *testing.T) {
 	require.NoError(t, <-done)
 	a.awaitEnd(t, 10*time.Second)
 }
+
+// TestOriginate_SecondLegFailureIsRecordedWithItsOutcome: when the called
+// extension cannot be reached, the history gets the failure's outcome, not
+// "answered".
+func TestOriginate_SecondLegFailureIsRecordedWithItsOutcome(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	e.dir.setDND(carol.SIPUsername, true)
+	e.phone(t, carol, 880)
+	for _, tc := range []struct {
+		to   Extension
+		want string
+	}{
+		{bob, OutcomeNoAnswer}, // not registered: 480
+		{carol, OutcomeBusy},   // do not disturb: 486
+	} {
+		done := make(chan error, 1)
+		go func() {
+			_, err := e.srv.Originate(context.Background(), alice, tc.to.ShortNumber)
+			done <- err
+		}()
+		answerOriginated(t, a, tc.to.ShortNumber)
+		require.NoError(t, <-done)
+		a.awaitEnd(t, 10*time.Second)
+		ended := awaitEvent(t, e.events.ended, "CallEnded")
+		assert.Equal(t, tc.want, ended.Outcome, "call to %s", tc.to.Name)
+		assert.True(t, ended.Answered.IsZero(), "call to %s", tc.to.Name)
+	}
+}
