@@ -440,6 +440,44 @@ func TestContract_OriginateAndHistory(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(pe.Body), "not registered")
 }
 
+// TestContract_OriginatedCallEndedAtOnceIsStoredOnce: the SIP server may
+// report an originated call's end (its second leg failed) before the
+// POST stores the call; the history still holds one record, with the
+// outcome.
+func TestContract_OriginatedCallEndedAtOnceIsStoredOnce(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	ctx := ctxT(t)
+	customer, err := e.client(t, "alice").Customers().Get(ctx, "me")
+	require.NoError(t, err)
+	phone, err := customer.Phones().Get(ctx, "2001")
+	require.NoError(t, err)
+	e.sip.mu.Lock()
+	e.sip.ended = func(callID string) {
+		ci := callInfo(callID, "2001", "2002", 0)
+		ci.FromExt, ci.ToExt = mustLookup(t, e, "2001"), mustLookup(t, e, "2002")
+		e.api.CallEnded(ci)
+	}
+	e.sip.mu.Unlock()
+
+	call, err := customer.Originate(ctx, phone, "2002")
+	require.NoError(t, err)
+	assert.Equal(t, "orig-2002@devpbx", call.String("callId"))
+	assert.Equal(t, "NO_ANSWER", call.String("outcome"))
+	page, err := customer.Calls().List(ctx, nil)
+	require.NoError(t, err)
+	n := 0
+	for _, c := range page.Items {
+		if c.String("callId") == "orig-2002@devpbx" {
+			n++
+			assert.Equal(t, call.ID(), c.ID())
+			assert.Equal(t, "NO_ANSWER", c.String("outcome"))
+			assert.Equal(t, "LOCAL", c.String("scope"))
+			assert.Equal(t, "OUT", c.String("direction"))
+		}
+	}
+	assert.Equal(t, 1, n, "records of the call")
+}
+
 func TestContract_OriginateWithoutSIP(t *testing.T) {
 	e := newEnv(t, envOptions{noSIP: true})
 	resp, _ := e.do(t, "POST", "/customers/1001/calls/", `{"type":"call","endpoint":"2001","to":"2002"}`)

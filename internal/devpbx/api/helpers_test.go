@@ -36,6 +36,9 @@ type fakeSIP struct {
 	regs       map[string][]sipserver.Registration
 	originated []originated
 	fail       error
+	// ended, when set, runs with the Call-ID once Originate has it, as
+	// the SIP server's CallEnded for a second leg that fails at once.
+	ended func(callID string)
 }
 
 type originated struct {
@@ -51,12 +54,18 @@ func (f *fakeSIP) Registrations(user string) []sipserver.Registration {
 
 func (f *fakeSIP) Originate(_ context.Context, from sipserver.Extension, to string) (string, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.fail != nil {
+		f.mu.Unlock()
 		return "", f.fail
 	}
 	f.originated = append(f.originated, originated{from, to})
-	return "orig-" + to + "@devpbx", nil
+	ended := f.ended
+	f.mu.Unlock()
+	callID := "orig-" + to + "@devpbx"
+	if ended != nil {
+		ended(callID)
+	}
+	return callID, nil
 }
 
 func (f *fakeSIP) calls() []originated {

@@ -195,8 +195,8 @@ func endpointPath(cp, ref string) string {
 }
 
 // createCall originates a call: the SIP server rings the phone and, once
-// it answers, dials "to". The call is stored at once; its outcome and
-// duration are written when it ends.
+// it answers, dials "to". The call is stored at once, one record per
+// Call-ID; its outcome and duration are written when it ends.
 func createCall(a *API, c *request, res *resource, listPath string, obj map[string]any) (*store.Record, *restapi.Reply) {
 	ctx := c.r.Context()
 	cp := store.ParentPath(listPath)
@@ -249,6 +249,21 @@ func createCall(a *API, c *request, res *resource, listPath string, obj map[stri
 		f["callId"], f["linkedId"] = callID, linkedID
 		rec.Rels["srcEndpoint"] = phone.Path
 		rec.Links["recordings"] = cp + "/recordings?linkedId=" + url.QueryEscape(linkedID)
+		// A second leg that fails at once ends the call before it is
+		// stored here, and CallEnded has written it already: complete
+		// that record rather than add a second one.
+		ended, err := tx.FindByField("call", "callId", callID)
+		if err != nil {
+			return err
+		}
+		for _, old := range ended {
+			if old.List != listPath {
+				continue
+			}
+			f["outcome"], f["duration"] = old.Fields["outcome"], old.Fields["duration"]
+			rec.Path, rec.List, rec.ID, rec.Parent, rec.Created = old.Path, old.List, old.ID, old.Parent, old.Created
+			return tx.Put(rec)
+		}
 		return tx.Add(listPath, "", rec)
 	})
 	if err != nil {
