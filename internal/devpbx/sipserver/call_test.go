@@ -366,3 +366,69 @@ func TestMessage_ForkedToEveryDevice(t *testing.T) {
 		assert.Equal(t, "to all of bob", string(b.await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent).Body))
 	}
 }
+
+// noCallEnded fails when a CallEnded event is waiting.
+func noCallEnded(t *testing.T, e *env, when string) {
+	t.Helper()
+	select {
+	case ci := <-e.events.ended:
+		t.Fatalf("%s: the call ended (%s)", when, ci.Outcome)
+	default:
+	}
+}
+
+// TestCall_RingingDeviceGoneOthersStillRing: one of the called
+// extension's devices disconnects while ringing; the call goes on on the
+// others, and its history is that of the answered call.
+func TestCall_RingingDeviceGoneOthersStillRing(t *testing.T) {
+	e := startServer(t)
+	a := e.phone(t, alice, 440)
+	r := e.dialRaw(t)
+	r.registerRaw(t, bob)
+	b := e.phone(t, bob, 880)
+
+	out, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	for m := r.nextNot100(t); m.Method != sipmsg.INVITE; m = r.nextNot100(t) {
+	}
+	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	require.NoError(t, r.c.CloseNow())
+	eventually(t, func() bool { return len(e.srv.Registrations(bob.SIPUsername)) == 1 }, "the raw binding to go")
+	time.Sleep(100 * time.Millisecond)
+	noCallEnded(t, e, "a ringing device left")
+
+	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
+	a.await(t, "confirmed", 10*time.Second)
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	b.awaitEnd(t, 5*time.Second)
+	ended := awaitEvent(t, e.events.ended, "CallEnded")
+	assert.Equal(t, OutcomeAnswered, ended.Outcome)
+	assert.False(t, ended.Answered.IsZero())
+}
+
+// TestCall_EchoSurvivesAReconnect: the echo caller's WebSocket drops and
+// its UA comes back within the grace period; the call goes on.
+func TestCall_EchoSurvivesAReconnect(t *testing.T) {
+	e := startServer(t)
+	e.srv.mu.Lock()
+	e.srv.reconnectGrace = 1500 * time.Millisecond
+	e.srv.mu.Unlock()
+	a := e.phone(t, alice, 440)
+	out, err := a.ua.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
+	require.NoError(t, err)
+	a.await(t, "confirmed", 10*time.Second)
+	awaitMedia(t, out, "before the drop")
+
+	e.srv.mu.Lock()
+	old := e.srv.bindings[alice.SIPUsername][0].conn
+	e.srv.mu.Unlock()
+	old.cancel()
+	a.await(t, "registered", 10*time.Second)
+	time.Sleep(2 * time.Second) // past the grace period
+	assert.True(t, out.IsEstablished())
+	noCallEnded(t, e, "after the reconnect")
+
+	require.NoError(t, out.Terminate(context.Background(), 0))
+	a.awaitEnd(t, 5*time.Second)
+	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
+}

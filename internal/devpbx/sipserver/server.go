@@ -491,7 +491,12 @@ func (s *Server) connClosed(c *conn) {
 			continue
 		}
 		if cl.legs == nil {
-			s.endCall(cl, OutcomeFailed)
+			// Not answered through the proxy: what ends it is its own
+			// business. A ringing branch on c has just failed (the fork
+			// ends the call once every branch has), a caller on c
+			// cancelled its transaction, and an echo call waits for its
+			// caller to reconnect (echoCall.connClosed).
+			delete(cl.conns, c)
 			continue
 		}
 		// An answered call survives a client that reconnects (its UA
