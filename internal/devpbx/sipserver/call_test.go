@@ -432,3 +432,23 @@ func TestCall_EchoSurvivesAReconnect(t *testing.T) {
 	a.awaitEnd(t, 5*time.Second)
 	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
 }
+
+// TestClose_EndsAnsweredCalls: closing the server during an answered
+// call still writes the call to the history.
+func TestClose_EndsAnsweredCalls(t *testing.T) {
+	e := startServerNoCleanup(t)
+	defer e.hs.Close()
+	a := e.phone(t, alice, 440)
+	b := e.phone(t, bob, 880)
+	callAndAnswer(t, a, b, bob.ShortNumber)
+
+	require.NoError(t, e.srv.Close())
+	select {
+	case ended := <-e.events.ended:
+		assert.Equal(t, OutcomeAnswered, ended.Outcome)
+		assert.False(t, ended.Answered.IsZero())
+		assert.False(t, ended.Ended.IsZero())
+	default:
+		t.Fatal("the call did not end with the server")
+	}
+}

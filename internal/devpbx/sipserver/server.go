@@ -396,8 +396,8 @@ func (s *Server) via(back string) (sipmsg.Via, string) {
 	return v, branch
 }
 
-// Close closes every connection and ends the echo calls. The server
-// accepts no new connection afterwards.
+// Close closes every connection and ends the calls in progress (the call
+// history gets them). The server accepts no new connection afterwards.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -420,6 +420,11 @@ func (s *Server) Close() error {
 	for k, d := range s.dialogs {
 		d.connClosed(nil)
 		delete(s.dialogs, k)
+	}
+	// Relayed calls wait for a party to reconnect, which will not happen
+	// now: they end here so that the history gets them.
+	for _, cl := range s.calls {
+		s.endCall(cl, OutcomeFailed)
 	}
 	for f := range s.uacForks {
 		f.timer.Stop()
