@@ -16,6 +16,9 @@ function loadGoRuntime() {
     if (typeof globalThis.Go !== 'function') {
       throw new Error('wasmphone: wasm_exec.js did not define Go (is it the Go toolchain\'s copy?)');
     }
+  }).catch((err) => {
+    runtimeLoaded = undefined; // a later load() tries again
+    throw err;
   });
   return runtimeLoaded;
 }
@@ -94,13 +97,22 @@ export async function load({ wasmURL, timeoutMs = 60_000 } = {}) {
   go.env = { WASMPHONE_READY: name };
   try {
     const instance = await instantiate(go, url);
+    let isReady = false;
     const exited = go.run(instance).then(() => {
+      if (isReady) {
+        // After it was ready: a Go panic ended it. Report it once, here,
+        // rather than as an unhandled rejection.
+        console.error('wasmphone: the module exited; reload to use it again');
+        return new Promise(() => {});
+      }
       throw new Error('wasmphone: the module exited before it was ready');
     });
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`wasmphone: the module was not ready within ${timeoutMs} ms`)), timeoutMs);
     });
-    return await Promise.race([ready, exited, timeout]);
+    const api = await Promise.race([ready, exited, timeout]);
+    isReady = true;
+    return api;
   } finally {
     clearTimeout(timer);
     delete globalThis[name];

@@ -7,8 +7,10 @@ package jsbridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"syscall/js"
+	"time"
 
 	"github.com/wasmphone/wasmphone/internal/jspromise"
 	"github.com/wasmphone/wasmphone/pkg/sipua"
@@ -22,22 +24,36 @@ type audioElements struct {
 }
 
 // element reads an element option: an element, or a CSS selector string
-// looked up in the document.
-func element(o js.Value, names ...string) js.Value {
+// looked up in the document. An invalid selector is an error.
+func element(o js.Value, names ...string) (el js.Value, err error) {
 	for _, n := range names {
 		v := o.Get(n)
 		switch v.Type() {
 		case js.TypeObject:
-			return v
+			return v, nil
 		case js.TypeString:
-			if doc := js.Global().Get("document"); doc.Type() == js.TypeObject {
-				if el := doc.Call("querySelector", v.String()); el.Type() == js.TypeObject {
-					return el
-				}
-			}
+			return querySelector(v.String())
 		}
 	}
-	return js.Undefined()
+	return js.Undefined(), nil
+}
+
+// querySelector finds the first element matching sel, undefined when
+// there is none or no document.
+func querySelector(sel string) (el js.Value, err error) {
+	doc := js.Global().Get("document")
+	if doc.Type() != js.TypeObject {
+		return js.Undefined(), nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			el, err = js.Undefined(), fmt.Errorf("wasmphone: audio element %q: %v", sel, r)
+		}
+	}()
+	if found := doc.Call("querySelector", sel); found.Type() == js.TypeObject {
+		return found, nil
+	}
+	return js.Undefined(), nil
 }
 
 // bindLocal shows our own stream in the local element, muted so the user
@@ -93,14 +109,24 @@ func (e mediaAccessError) JSProps() map[string]any {
 	return map[string]any{"cause": sipua.CauseUserDeniedMedia}
 }
 
+// micTimeout bounds the wait for the user to answer the browser's
+// microphone prompt.
+const micTimeout = 2 * time.Minute
+
 // localStream returns the stream to send: the one given in the options,
 // or a new one from getUserMedia (owned: its tracks are ours to stop).
-func localStream(ctx context.Context, given, constraints js.Value) (stream js.Value, owned bool, err error) {
+// A refusal carries JsSIP's cause; an unanswered prompt is a timeout.
+func localStream(given, constraints js.Value) (stream js.Value, owned bool, err error) {
 	if given.Type() == js.TypeObject {
 		return given, false, nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), micTimeout)
+	defer cancel()
 	s, err := media.GetUserMedia(ctx, constraints)
-	if err != nil {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return js.Undefined(), false, fmt.Errorf("wasmphone: no answer to the microphone prompt within %v", micTimeout)
+	case err != nil:
 		return js.Undefined(), false, mediaAccessError{err}
 	}
 	return s, true, nil

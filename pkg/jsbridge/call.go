@@ -117,14 +117,19 @@ func (c *callObj) onEvent(e sipua.SessionEvent) {
 	case "refer":
 		if e.Refer != nil {
 			// JsSIP's shape: the event itself has accept() and reject().
-			ev := referJS(c, e.Refer)
+			ev, release := referJS(c, e.Refer)
 			for k, v := range data {
 				ev.Set(k, ToJS(v))
 			}
-			c.em.Emit(e.Type, ev)
+			if !c.em.Emit(e.Type, ev) {
+				go release() // nobody on this call handles transfers
+				return
+			}
+			time.AfterFunc(2*opTimeout, release) // unanswered: refuse, free
 			return
 		}
 	case "replaces":
+		data["session"] = nil
 		if e.Replacement != nil {
 			data["session"] = c.p.objectOf(e.Replacement)
 		}
@@ -203,66 +208,73 @@ func (p *phone) objectOf(s *sipua.Session) js.Value {
 }
 
 // referJS is the data of a "refer" event: target, accept(options) that
-// calls the target (with the microphone, like dial) and resolves to the
-// new session, and reject(options) that refuses.
-func referJS(c *callObj, r *sipua.ReferRequest) js.Value {
+// calls the target (with the microphone, like dial; options as call's)
+// and resolves to the new session, and reject(options) that refuses.
+// Either may be called once; the functions are freed then, or when the
+// transfer is left unanswered for long. release refuses an unanswered
+// transfer (603) and frees the functions.
+func referJS(c *callObj, r *sipua.ReferRequest) (obj js.Value, release func()) {
 	o := jsObject.New()
 	o.Set("target", r.Target.String())
 	var funcs Funcs
 	var once sync.Once
-	release := func() { once.Do(func() { go funcs.Release() }) }
+	answered := func() bool {
+		first := false
+		once.Do(func() {
+			first = true
+			go funcs.Release() // not from inside one of them
+		})
+		return first
+	}
+	refuse := func(code int) error {
+		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+		defer cancel()
+		return r.Reject(ctx, code)
+	}
+	twice := func() js.Value {
+		return Promise(func() (any, error) { return nil, errors.New("wasmphone: this transfer was already answered") })
+	}
 	DefineMethod(o, "accept", funcs.Func(func(_ js.Value, args []js.Value) any {
-		release()
+		if !answered() {
+			return twice()
+		}
 		opts := js.Undefined()
 		if len(args) > 0 {
 			opts = args[0]
 		}
-		co, err := c.p.callOptions(opts)
+		spec, err := c.p.readCall(opts)
 		return Promise(func() (any, error) {
 			if err != nil {
+				_ = refuse(603)
 				return nil, err
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-			defer cancel()
-			stream, owned, err := localStream(ctx, js.Undefined(), js.ValueOf(map[string]any{"audio": true, "video": false}))
+			obj, err := c.p.place(spec, func(ctx context.Context, co sipua.CallOptions) (*sipua.Session, error) {
+				return r.Accept(ctx, co)
+			})
 			if err != nil {
-				_ = r.Reject(ctx, 603)
+				_ = refuse(603) // a no-op once Accept has answered 202
 				return nil, err
 			}
-			co.MediaFactory = media.Factory(media.AudioOptions{Stream: stream})
-			s, err := r.Accept(ctx, co)
-			if err != nil {
-				if owned {
-					stopTracks(stream)
-				}
-				return nil, err
-			}
-			c.p.mu.Lock()
-			nc := c.p.sessions[s]
-			c.p.mu.Unlock()
-			if nc == nil {
-				return nil, sipua.ErrStopped
-			}
-			nc.setLocal(stream, owned)
-			nc.watchRemote()
-			return nc.object(), nil
+			return obj, nil
 		})
 	}))
 	DefineMethod(o, "reject", funcs.Func(func(_ js.Value, args []js.Value) any {
-		release()
+		if !answered() {
+			return twice()
+		}
 		code := 603
 		if len(args) > 0 && args[0].Type() == js.TypeObject {
 			if v := args[0].Get("status_code"); v.Type() == js.TypeNumber {
 				code = v.Int()
 			}
 		}
-		return Promise(func() (any, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-			defer cancel()
-			return nil, r.Reject(ctx, code)
-		})
+		return Promise(func() (any, error) { return js.Undefined(), refuse(code) })
 	}))
-	return o
+	return o, func() {
+		if answered() {
+			_ = refuse(603)
+		}
+	}
 }
 
 // ---- the session prototype ----------------------------------------------
@@ -448,9 +460,9 @@ func callAnswer(this js.Value, args []js.Value) any {
 		if !hasWebRTC() {
 			return nil, ErrNeedsBrowser
 		}
+		stream, owned, err := localStream(given, constraints)
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
-		stream, owned, err := localStream(ctx, given, constraints)
 		if err != nil {
 			c.em.Emit("getusermediafailed", err)
 			_ = c.s.Terminate(ctx, 480)
@@ -465,7 +477,7 @@ func callAnswer(this js.Value, args []js.Value) any {
 		}
 		c.setLocal(stream, owned)
 		c.watchRemote()
-		return nil, nil
+		return js.Undefined(), nil
 	})
 }
 

@@ -54,7 +54,8 @@
 // which this package releases right after the Promise constructor ran) or
 // adds it to the [Funcs] registry of the long-lived Go object that exposes
 // it (a UA, a session, an [Emitter]) and calls Funcs.Release when that
-// object is finished. Calling a released function from JavaScript throws.
+// object is finished. A released function called from JavaScript does
+// nothing but log an error ("call to released function").
 //
 // # Asynchronous calls
 //

@@ -219,7 +219,8 @@ func (e *Emitter) Detach() {
 }
 
 // Release frees the functions behind the object's methods and forgets
-// every listener. Calling a method of the object afterwards throws.
+// every listener. A method of the object called afterwards does nothing
+// but log "call to released function" (Go's runtime does that).
 func (e *Emitter) Release() {
 	e.funcs.Release()
 	e.mu.Lock()

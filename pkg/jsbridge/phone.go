@@ -49,8 +49,6 @@ type phone struct {
 	mu       sync.Mutex
 	started  bool
 	sessions map[*sipua.Session]*callObj
-	pending  []js.Value // eventHandlers of local calls, in the order placed
-	callMu   sync.Mutex // one local call is placed at a time (pending order)
 }
 
 // callDefaults are the call options getUA's config sets for every call.
@@ -118,7 +116,15 @@ func readUAConfig(o js.Value, s *sipcentric) (uaConfig, error) {
 		c.debug = v.Bool()
 	}
 	if a := o.Get("audio"); a.Type() == js.TypeObject {
-		c.audio = audioElements{local: element(a, "local", "localAudio"), remote: element(a, "remote", "remoteAudio")}
+		local, err := element(a, "local", "localAudio")
+		if err != nil {
+			return c, err
+		}
+		remote, err := element(a, "remote", "remoteAudio")
+		if err != nil {
+			return c, err
+		}
+		c.audio = audioElements{local: local, remote: remote}
 	}
 	m, err := readMediaOptions(o)
 	if err != nil {
@@ -348,13 +354,14 @@ func phoneProto() js.Value {
 		method(proto, "start", func(this js.Value, _ []js.Value) any {
 			_, p, err := receiver[*phone](this, "start")
 			if err != nil {
-				return ErrorToJS(err)
+				js.Global().Get("console").Call("error", err.Error())
+				return js.Undefined()
 			}
 			p.mu.Lock()
 			p.started = true
 			p.mu.Unlock()
 			if err := p.ua.Start(); err != nil && !errors.Is(err, sipua.ErrStopped) {
-				return ErrorToJS(err)
+				js.Global().Get("console").Call("error", "wasmphone: UA start: "+err.Error())
 			}
 			return js.Undefined()
 		})
@@ -458,7 +465,11 @@ func op[T any](this js.Value, what string, fn func(ctx context.Context, v T) (an
 	return Promise(func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
 		defer cancel()
-		return fn(ctx, v)
+		r, err := fn(ctx, v)
+		if r == nil {
+			return js.Undefined(), err // Promise<void> resolves with undefined
+		}
+		return r, err
 	})
 }
 
@@ -510,11 +521,15 @@ func (p *phone) onEvent(ev sipua.Event) {
 	case sipua.RegistrationExpiringEvent:
 		p.em.Emit("registrationExpiring", map[string]any{})
 	case sipua.NewMessageEvent:
+		remote, local := e.From, e.To
+		if e.Originator == "local" {
+			remote, local = e.To, e.From
+		}
 		p.em.Emit("newMessage", map[string]any{
 			"originator": e.Originator,
 			"message": map[string]any{
-				"remote_identity": identityJS(e.From),
-				"local_identity":  identityJS(e.To),
+				"remote_identity": identityJS(remote),
+				"local_identity":  identityJS(local),
 				"content_type":    e.ContentType,
 				"body":            string(e.Body),
 			},
@@ -523,11 +538,15 @@ func (p *phone) onEvent(ev sipua.Event) {
 	case sipua.UserStateChangedEvent:
 		p.em.Emit("userStateChanged", e.User, e.State.String())
 	case sipua.NewSessionEvent:
-		c := p.adopt(e.Session, e.Originator)
+		c := p.adopt(e.Session)
 		data := map[string]any{"originator": e.Originator, "session": c.object(), "request": messageJS(e.Request)}
-		p.em.Emit("newRTCSession", data)
-		if e.Originator == "remote" && !p.em.HasListeners("newRTCSession") {
-			go func() { _ = e.Session.Terminate(context.Background(), 480) }()
+		// Emit says whether a listener ran, once-listeners included.
+		if !p.em.Emit("newRTCSession", data) && e.Originator == "remote" {
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+				defer cancel()
+				_ = e.Session.Terminate(ctx, 480)
+			}()
 		}
 	case sipua.SessionEvent:
 		p.mu.Lock()
@@ -539,27 +558,31 @@ func (p *phone) onEvent(ev sipua.Event) {
 	}
 }
 
-// adopt makes the JavaScript object of a new session; a local call's
-// eventHandlers are attached before any of its events is emitted.
-func (p *phone) adopt(s *sipua.Session, originator string) *callObj {
-	c := newCallObj(p, s)
+// adopt returns the JavaScript object of a session, making it on first
+// use.
+func (p *phone) adopt(s *sipua.Session) *callObj {
 	p.mu.Lock()
-	p.sessions[s] = c
-	var handlers js.Value
-	if originator == "local" && len(p.pending) > 0 {
-		handlers, p.pending = p.pending[0], p.pending[1:]
+	defer p.mu.Unlock()
+	if c := p.sessions[s]; c != nil {
+		return c
 	}
-	p.mu.Unlock()
-	if handlers.Type() == js.TypeObject {
-		keys := jsObject.Call("keys", handlers)
-		for i := range keys.Length() {
-			name := keys.Index(i).String()
-			if fn := handlers.Get(name); fn.Type() == js.TypeFunction {
-				c.em.On(name, fn)
-			}
+	c := newCallObj(p, s)
+	p.sessions[s] = c
+	return c
+}
+
+// listen adds an eventHandlers object's functions as listeners.
+func (c *callObj) listen(handlers js.Value) {
+	if handlers.Type() != js.TypeObject {
+		return
+	}
+	keys := jsObject.Call("keys", handlers)
+	for i := range keys.Length() {
+		name := keys.Index(i).String()
+		if fn := handlers.Get(name); fn.Type() == js.TypeFunction {
+			c.em.On(name, fn)
 		}
 	}
-	return c
 }
 
 func (p *phone) forget(s *sipua.Session) {
@@ -571,8 +594,9 @@ func (p *phone) forget(s *sipua.Session) {
 // ---- calls --------------------------------------------------------------
 
 // phoneCall is ua.call(target, options) and ua.dial(target, options):
-// a Promise of the session, audio only as the original's dial. The microphone is asked for first; a refusal rejects
-// with cause "User Denied Media Access".
+// a Promise of the session, audio only as the original's dial. The
+// microphone is asked for first; a refusal rejects with cause "User
+// Denied Media Access".
 func phoneCall(this js.Value, args []js.Value) any {
 	_, p, err := receiver[*phone](this, "call")
 	if err != nil {
@@ -583,65 +607,81 @@ func phoneCall(this js.Value, args []js.Value) any {
 	if len(args) > 1 && args[1].Type() == js.TypeObject {
 		opts = args[1]
 	}
-	co, err := p.callOptions(opts)
+	spec, err := p.readCall(opts)
 	if err != nil {
 		return Promise(func() (any, error) { return nil, err })
 	}
+	return Promise(func() (any, error) {
+		return p.place(spec, func(ctx context.Context, co sipua.CallOptions) (*sipua.Session, error) {
+			return p.ua.Call(ctx, target, co)
+		})
+	})
+}
+
+// callSpec is what call(), dial() and a transfer's accept() take from
+// their options.
+type callSpec struct {
+	co          sipua.CallOptions
+	constraints js.Value // getUserMedia's
+	given       js.Value // options.mediaStream, or undefined
+	handlers    js.Value // options.eventHandlers, or undefined
+}
+
+func (p *phone) readCall(opts js.Value) (callSpec, error) {
+	co, err := p.callOptions(opts)
+	if err != nil {
+		return callSpec{}, err
+	}
 	// Audio only unless the options say otherwise: dial's defaults in
 	// the original, and the only media this phone handles.
-	constraints := js.ValueOf(map[string]any{"audio": true, "video": false})
-	if opts.Type() == js.TypeObject && opts.Get("mediaConstraints").Type() == js.TypeObject {
-		constraints = opts.Get("mediaConstraints")
+	spec := callSpec{co: co, constraints: js.ValueOf(map[string]any{"audio": true, "video": false}),
+		given: js.Undefined(), handlers: js.Undefined()}
+	if opts.Type() == js.TypeObject {
+		if v := opts.Get("mediaConstraints"); v.Type() == js.TypeObject {
+			spec.constraints = v
+		}
+		if v := opts.Get("mediaStream"); v.Type() == js.TypeObject {
+			spec.given = v
+		}
+		if v := opts.Get("eventHandlers"); v.Type() == js.TypeObject {
+			spec.handlers = v
+		}
 	}
-	given := js.Undefined()
-	if opts.Type() == js.TypeObject && opts.Get("mediaStream").Type() == js.TypeObject {
-		given = opts.Get("mediaStream")
+	return spec, nil
+}
+
+// place asks for the microphone, then places a call with do (a call, or
+// the one a transfer asks for); the session's object gets the
+// eventHandlers before any of its events.
+func (p *phone) place(spec callSpec, do func(ctx context.Context, co sipua.CallOptions) (*sipua.Session, error)) (any, error) {
+	if !hasWebRTC() {
+		return nil, ErrNeedsBrowser
 	}
-	handlers := js.Undefined()
-	if opts.Type() == js.TypeObject && opts.Get("eventHandlers").Type() == js.TypeObject {
-		handlers = opts.Get("eventHandlers")
+	stream, owned, err := localStream(spec.given, spec.constraints)
+	if err != nil {
+		return nil, err
 	}
-	return Promise(func() (any, error) {
-		if !hasWebRTC() {
-			return nil, ErrNeedsBrowser
+	var made *callObj
+	spec.co.MediaFactory = media.Factory(media.AudioOptions{Stream: stream})
+	spec.co.OnSession = func(s *sipua.Session) {
+		made = p.adopt(s)
+		made.listen(spec.handlers)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	s, err := do(ctx, spec.co)
+	if err != nil {
+		if owned {
+			stopTracks(stream)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-		defer cancel()
-		stream, owned, err := localStream(ctx, given, constraints)
-		if err != nil {
-			return nil, err
-		}
-		co.MediaFactory = media.Factory(media.AudioOptions{Stream: stream})
-		p.callMu.Lock()
-		p.mu.Lock()
-		p.pending = append(p.pending, handlers)
-		p.mu.Unlock()
-		s, err := p.ua.Call(ctx, target, co)
-		if err != nil {
-			p.mu.Lock()
-			p.pending = p.pending[:len(p.pending)-1]
-			p.mu.Unlock()
-		}
-		p.callMu.Unlock()
-		if err != nil {
-			if owned {
-				stopTracks(stream)
-			}
-			return nil, err
-		}
-		p.mu.Lock()
-		c := p.sessions[s]
-		p.mu.Unlock()
-		if c == nil { // the UA stopped at once
-			if owned {
-				stopTracks(stream)
-			}
-			return nil, sipua.ErrStopped
-		}
-		c.setLocal(stream, owned)
-		c.watchRemote()
-		return c.object(), nil
-	})
+		return nil, err
+	}
+	if made == nil { // OnSession runs before Call returns; this is a guard
+		made = p.adopt(s)
+	}
+	made.setLocal(stream, owned)
+	made.watchRemote()
+	return made.object(), nil
 }
 
 // callOptions reads the call options shared by call() and answer():

@@ -52,6 +52,11 @@ type CallOptions struct {
 	// in a browser, one that sends the microphone stream the call's
 	// options asked for.
 	MediaFactory MediaFactory
+	// OnSession, when set, is called with an outgoing call's Session on
+	// the UA's goroutine before any of its events (NewSessionEvent
+	// included) is emitted, so that whoever placed the call can attach
+	// to it first. It must not block or call the UA.
+	OnSession func(*Session)
 	// ExtraHeaders are added to the INVITE (or the 200 of an answer).
 	ExtraHeaders []sipmsg.Header
 	// NoAnswerTimeout ends an unanswered call; default 60 s.
@@ -280,6 +285,9 @@ func (ua *UA) Call(ctx context.Context, target string, opts CallOptions) (*Sessi
 	s.watchMedia()
 	err = ua.run(ctx, func() {
 		ua.sessions[s] = struct{}{}
+		if opts.OnSession != nil {
+			opts.OnSession(s)
+		}
 		ua.emit(NewSessionEvent{Originator: "local", Session: s})
 		s.emit("peerconnection", "local", "", nil)
 		s.sendInvite(uri, offer)

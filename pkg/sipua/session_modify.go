@@ -200,7 +200,11 @@ func (s *Session) receiveReinvite(m *sipmsg.Message, tx *serverTx) {
 	case remoteHold:
 		ours = media.RecvOnly
 	}
-	answer, err := s.media.CreateAnswer(context.Background(), string(m.Body), ours)
+	// Bounded: this runs on the UA's goroutine, and a browser may never
+	// settle a promise.
+	ctx, cancel := context.WithTimeout(context.Background(), mediaAnswerTimeout)
+	answer, err := s.media.CreateAnswer(ctx, string(m.Body), ours)
+	cancel()
 	if err != nil {
 		tx.reply(488)
 		return
@@ -254,3 +258,7 @@ func (s *Session) Unmute() {
 		s.emit("unmuted", "local", "", nil)
 	}
 }
+
+// mediaAnswerTimeout bounds the media's answer to a re-INVITE (ICE
+// gathering is bounded well below it).
+const mediaAnswerTimeout = 10 * time.Second

@@ -220,11 +220,15 @@ func TestCall_RefusedBeforeSendingBadTargetsOrWithoutMedia(t *testing.T) {
 	_, err = plain.ua.Call(context.Background(), "201", CallOptions{})
 	require.ErrorIs(t, err, ErrNoMediaFactory)
 
-	// A call's own factory serves a UA without one.
+	// A call's own factory serves a UA without one; OnSession sees the
+	// session before the UA's events do.
 	own := &fakeMedia{}
-	_, err = plain.ua.Call(context.Background(), "201", CallOptions{
-		MediaFactory: func(media.Options) (media.Session, error) { return own, nil }})
+	var early *Session
+	s, err := plain.ua.Call(context.Background(), "201", CallOptions{
+		MediaFactory: func(media.Options) (media.Session, error) { return own, nil },
+		OnSession:    func(s *Session) { early = s }})
 	require.NoError(t, err)
+	assert.Same(t, s, early)
 	plain.expect(sipmsg.INVITE)
 	own.mu.Lock()
 	assert.NotEmpty(t, own.offers, "the call's factory made the offer")

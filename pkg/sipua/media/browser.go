@@ -188,8 +188,7 @@ func mapState(s string) ConnectionState {
 }
 
 func hasWebRTC() bool {
-	w := js.Global().Get("window")
-	return w.Type() == js.TypeObject && w.Get("RTCPeerConnection").Type() == js.TypeFunction
+	return js.Global().Get("RTCPeerConnection").Type() == js.TypeFunction
 }
 
 func orUndefined(v js.Value) js.Value {
@@ -411,6 +410,20 @@ func (b *Browser) CreateAnswer(ctx context.Context, offer string, dir Direction)
 	if _, err := b.await(ctx, "setRemoteDescription", map[string]any{"type": "offer", "sdp": offer}); err != nil {
 		return "", fmt.Errorf("media: setRemoteDescription: %w", err)
 	}
+	answer, err := b.answer(ctx, dir)
+	if err != nil && b.signalingState() == "have-remote-offer" {
+		// Back to stable, so that the next offer (a hold, a retry) can
+		// be made; bounded, as the caller's ctx may be what ended.
+		rctx, cancel := context.WithTimeout(context.Background(), descriptionTimeout)
+		_, _ = b.await(rctx, "setRemoteDescription", map[string]any{"type": "rollback"})
+		cancel()
+	}
+	return answer, err
+}
+
+// answer makes and sets our answer to the remote offer just applied;
+// b.neg is held.
+func (b *Browser) answer(ctx context.Context, dir Direction) (string, error) {
 	tr, err := b.answerTransceiver(ctx)
 	if err != nil {
 		return "", err
@@ -687,6 +700,12 @@ func (b *Browser) Close() error {
 	return b.closeErr
 }
 
+// stopLateStream returns a JavaScript function that stops every track of
+// a stream (built once per call; it is tiny and has no Go side to free).
+func stopLateStream() js.Value {
+	return js.Global().Get("Function").New("s", "s.getTracks().forEach((t) => t.stop())")
+}
+
 // GetUserMedia awaits navigator.mediaDevices.getUserMedia(constraints)
 // and returns the MediaStream. A refusal is a js.Error whose name is the
 // DOMException's (NotAllowedError: the user denied access).
@@ -699,8 +718,14 @@ func GetUserMedia(ctx context.Context, constraints js.Value) (js.Value, error) {
 	if md.Type() != js.TypeObject || md.Get("getUserMedia").Type() != js.TypeFunction {
 		return js.Undefined(), ErrNoMediaDevices
 	}
-	stream, err := jspromise.Await(ctx, md.Call("getUserMedia", constraints))
+	promise := md.Call("getUserMedia", constraints)
+	stream, err := jspromise.Await(ctx, promise)
 	if err != nil {
+		if ctx.Err() != nil {
+			// The user may still allow it later: stop what then arrives,
+			// so the microphone does not stay on for nobody.
+			promise.Call("then", stopLateStream(), js.Undefined())
+		}
 		return js.Undefined(), fmt.Errorf("media: getUserMedia: %w", err)
 	}
 	return stream, nil

@@ -254,9 +254,13 @@ func (t *Transport) Stop() {
 		// The read loop sees the close and ends the connection. A
 		// server that does not complete the close handshake in time is
 		// cut off.
+		// Under js/wasm Close only starts the handshake: the cut stays
+		// armed until the connection has really ended.
 		cut := t.cfg.Clock.AfterFunc(stopGrace, func() { abort(errStopped) })
 		c.Close(CodeNormal, "")
+		<-t.done
 		cut.Stop()
+		return
 	} else if abort != nil {
 		abort(errStopped)
 	}

@@ -189,3 +189,32 @@ test('blind transfer: the transferee accepts the refer event and reaches the tar
   });
   for (const p of [a, b, c]) await p.evaluate(() => globalThis.phone.ua.stop());
 });
+
+test('a call answered from a once listener is not refused', { timeout: 120_000 }, async () => {
+  const a = await phone('1001');
+  const b = await openPage(browser, server.blankUrl);
+  await loadModule(b);
+  await withArtifacts(b, 'call-once-listener', async () => {
+    // No other newRTCSession listener: the once listener is removed as it
+    // runs, and the call must still be answered, not refused with 480.
+    await b.evaluate(async ({ ws, domain, password }) => {
+      const sc = new globalThis.wasmphone.Sipcentric({ username: 'portal', password: 'unused', baseUrl: location.origin + '/api/v1' });
+      const ua = await sc.getUA({ register: true, wsServer: ws, domain, username: '1002', password });
+      await new Promise((resolve) => ua.once('registered', resolve));
+      globalThis.answered = new Promise((resolve, reject) => {
+        ua.once('newRTCSession', ({ session }) => {
+          session.on('confirmed', () => resolve('confirmed'));
+          session.on('failed', (e) => reject(new Error(e.cause)));
+          session.answer().catch(reject);
+        });
+      });
+      globalThis.ua = ua;
+    }, { ws: kam.ws, domain: kam.domain, password: kam.users['1002'] });
+    await a.evaluate(async () => globalThis.phone.watch(await globalThis.phone.ua.dial('1002')));
+    await until(a, 'confirmed', () => globalThis.phone.log.find((l) => l.startsWith('session confirmed')));
+    assert.equal(await b.evaluate(() => globalThis.answered), 'confirmed');
+    await a.evaluate(() => globalThis.phone.session.terminate());
+    await b.evaluate(() => globalThis.ua.stop());
+  });
+  await a.evaluate(() => globalThis.phone.ua.stop());
+});
