@@ -15,6 +15,7 @@ import (
 	"github.com/wasmphone/wasmphone/internal/devpbx/api"
 	"github.com/wasmphone/wasmphone/internal/devpbx/sipserver"
 	"github.com/wasmphone/wasmphone/internal/devpbx/store"
+	"github.com/wasmphone/wasmphone/internal/restapi"
 )
 
 const (
@@ -83,19 +84,34 @@ func New(cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("devpbx: listen on %s: %w", cfg.Addr, err)
+	}
+	// On the loopback interface the PBX is this machine's: other sites'
+	// pages a browser opens must not use it (see restapi.LoopbackOnly).
+	loopback := isLoopback(ln.Addr())
+	var origins []string
+	if loopback {
+		origins = restapi.LoopbackOriginPatterns
+	}
 	st, err := store.Open(ctx, store.Options{Dir: cfg.DataDir, Memory: cfg.Memory})
 	if err != nil {
+		ln.Close()
 		return nil, fmt.Errorf("devpbx: %w", err)
 	}
 	a, err := api.New(api.Config{Store: st, Realm: cfg.Realm, HeartbeatInterval: cfg.HeartbeatInterval, Logger: log})
 	if err != nil {
+		ln.Close()
 		st.Close()
 		return nil, fmt.Errorf("devpbx: %w", err)
 	}
 	sip, err := sipserver.New(sipserver.Config{Directory: a, Events: a, Realm: cfg.Realm, Logger: log,
 		EchoNumber: EchoNumber, BusyNumber: BusyNumber, NoAnswerNumber: NoAnswerNumber,
-		EchoLoopbackOnly: cfg.EchoLoopbackOnly})
+		EchoLoopbackOnly: cfg.EchoLoopbackOnly, OriginPatterns: origins})
 	if err != nil {
+		ln.Close()
 		st.Close()
 		return nil, fmt.Errorf("devpbx: %w", err)
 	}
@@ -111,16 +127,13 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, HomePath, http.StatusFound)
 	})
-
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
-	if err != nil {
-		sip.Close()
-		st.Close()
-		return nil, fmt.Errorf("devpbx: listen on %s: %w", cfg.Addr, err)
+	var handler http.Handler = mux
+	if loopback {
+		handler = restapi.LoopbackOnly(mux)
 	}
+
 	s := &Server{store: st, api: a, sip: sip, ln: ln, log: log, done: make(chan error, 1),
-		http: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		http: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	go func() {
 		err := s.http.Serve(ln)
@@ -130,6 +143,13 @@ func New(cfg Config) (*Server, error) {
 		s.done <- err
 	}()
 	return s, nil
+}
+
+// isLoopback reports whether a listening address is on the loopback
+// interface only.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // Addr returns the address the server listens on.

@@ -5,12 +5,16 @@ package devpbx
 import (
 	"context"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -162,4 +166,60 @@ func TestNew_Errors(t *testing.T) {
 	assert.ErrorContains(t, err, "listen")
 	_, err = New(Config{Addr: "127.0.0.1:0"})
 	assert.Error(t, err, "neither a data directory nor memory")
+}
+
+// TestServer_LoopbackServesOnlyThisMachinesPages: listening on loopback,
+// the PBX refuses other sites' pages (REST with CORS, the SIP WebSocket)
+// and requests for other host names (DNS rebinding); tools without an
+// Origin and pages of loopback origins get through.
+func TestServer_LoopbackServesOnlyThisMachinesPages(t *testing.T) {
+	srv := start(t, Config{Memory: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	port := srv.Addr().(*net.TCPAddr).Port
+	api := srv.URL() + "/api/v1/customers/me"
+	for _, tc := range []struct {
+		host, origin string
+		want         int
+	}{
+		{"", "", http.StatusOK},
+		{"", srv.URL(), http.StatusOK},
+		{"", "http://localhost:5173", http.StatusOK},
+		{"", "https://evil.example", http.StatusForbidden},
+		{"rebound.evil.test:" + strconv.Itoa(port), "", http.StatusForbidden},
+	} {
+		req, err := http.NewRequest("GET", api, nil)
+		require.NoError(t, err)
+		req.SetBasicAuth("alice", "alice-secret")
+		if tc.host != "" {
+			req.Host = tc.host
+		}
+		if tc.origin != "" {
+			req.Header.Set("Origin", tc.origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, tc.want, resp.StatusCode, "host %q origin %q", tc.host, tc.origin)
+		if tc.origin != "" && tc.want == http.StatusOK {
+			assert.Equal(t, tc.origin, resp.Header.Get("Access-Control-Allow-Origin"))
+		} else {
+			assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+		}
+	}
+
+	for origin, ok := range map[string]bool{"": true, "http://127.0.0.1:5173": true, "https://evil.example": false} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		h := http.Header{}
+		if origin != "" {
+			h.Set("Origin", origin)
+		}
+		c, _, err := websocket.Dial(ctx, srv.SIPURL(), &websocket.DialOptions{Subprotocols: []string{"sip"}, HTTPHeader: h})
+		cancel()
+		if ok {
+			if assert.NoError(t, err, origin) {
+				_ = c.CloseNow()
+			}
+		} else {
+			assert.Error(t, err, origin)
+		}
+	}
 }

@@ -9,7 +9,9 @@
 //
 // It is a development tool, not a production PBX: it listens on loopback by
 // default, keeps demo passwords and serves whatever web directory it is
-// given.
+// given. On loopback it answers only requests for a loopback Host from
+// pages of loopback origins (or without an Origin: tools), so that other
+// sites a browser opens cannot use it, even by DNS rebinding.
 //
 // # Demo data
 //

@@ -11,6 +11,8 @@
 //   - request conventions: path segments below Prefix, absolute base
 //     URLs from the request's Host, ?_method= overloading, the
 //     X-Relationship-Key header, bearer tokens and CORS (request.go);
+//   - what a server on the loopback interface accepts from browsers:
+//     loopback Hosts and Origins only (LoopbackOnly, origin.go);
 //   - the resource tree: paths, the methods each takes, the types POST
 //     creates, ?type= and audio (Tree, Resource); a server embeds
 //     Resource in its own resource type, adds its behaviour by path with

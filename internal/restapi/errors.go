@@ -9,6 +9,7 @@ import (
 // Error codes of the errors body.
 const (
 	CodeUnauthorized     = "UNAUTHORIZED"
+	CodeForbidden        = "FORBIDDEN"
 	CodeNotFound         = "NOT_FOUND"
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeBadRequest       = "BAD_REQUEST"

@@ -83,6 +83,12 @@ type Config struct {
 	// 200 OK waits for our ACK, which carries the second leg's answer,
 	// and a UA gives up on it after 32 s).
 	OriginateTimeout time.Duration
+	// OriginPatterns, when set, are the origins (host patterns of
+	// github.com/coder/websocket's AcceptOptions) whose pages may open a
+	// SIP WebSocket, besides the server's own; a handshake from another
+	// page is refused with 403. Clients that send no Origin (Node, native
+	// UAs) always connect. Nil accepts every origin.
+	OriginPatterns []string
 	// MaxMessageSize is the largest WebSocket message accepted, default
 	// 64 KiB; larger frames close the connection with status 1009.
 	MaxMessageSize int64

@@ -4,6 +4,7 @@ package sipserver
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -79,6 +80,38 @@ func TestBadInput_SubprotocolRequired(t *testing.T) {
 	defer c.CloseNow()
 	_, _, err = c.Read(ctx)
 	assert.Equal(t, websocket.StatusPolicyViolation, websocket.CloseStatus(err))
+}
+
+// TestOrigin_PatternsRestrictBrowserPages: with OriginPatterns, a page of
+// another origin cannot open a SIP WebSocket; the listed origins, the
+// server's own and clients without an Origin can.
+func TestOrigin_PatternsRestrictBrowserPages(t *testing.T) {
+	e := startServer(t, func(c *Config) { c.OriginPatterns = []string{"127.0.0.1:*", "localhost:*"} })
+	host := strings.TrimPrefix(e.hs.URL, "http://")
+	for origin, ok := range map[string]bool{
+		"":                       true,
+		"http://" + host:         true,
+		"http://localhost:5173":  true,
+		"https://evil.example":   false,
+		"http://evil.example:80": false,
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		opts := &websocket.DialOptions{Subprotocols: []string{"sip"}, HTTPHeader: http.Header{}}
+		if origin != "" {
+			opts.HTTPHeader.Set("Origin", origin)
+		}
+		c, resp, err := websocket.Dial(ctx, e.wsURL, opts)
+		cancel()
+		if ok {
+			if assert.NoError(t, err, origin) {
+				_ = c.CloseNow()
+			}
+			continue
+		}
+		if assert.Error(t, err, origin) && assert.NotNil(t, resp, origin) {
+			assert.Equal(t, http.StatusForbidden, resp.StatusCode, origin)
+		}
+	}
 }
 
 func TestBadInput_UnauthenticatedAndLoopingRequests(t *testing.T) {

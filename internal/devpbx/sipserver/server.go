@@ -185,9 +185,9 @@ func (s *Server) emit(f func()) {
 // 1008. The caller mounts it, usually at /ws. It returns when the
 // connection ends.
 //
-// The Origin header is not checked: pages and tools served from other
-// origins (a dev server on another port, Node) connect too, and every
-// request that matters is digest-authenticated.
+// Pages of other origins (a dev server on another port) connect too,
+// unless Config.OriginPatterns restricts them; every request that matters
+// is digest-authenticated.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	closed := s.closed
@@ -196,7 +196,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "server closed", http.StatusServiceUnavailable)
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"sip"}, InsecureSkipVerify: true})
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{Subprotocols: []string{"sip"},
+		OriginPatterns: s.cfg.OriginPatterns, InsecureSkipVerify: s.cfg.OriginPatterns == nil})
 	if err != nil {
 		s.log.Debug("sipserver: websocket handshake failed", "remote", r.RemoteAddr, "err", err)
 		return
