@@ -97,6 +97,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock is the time source, for tests; default clock.Real().
 	Clock clock.Clock
+
+	// newMedia, for tests, replaces the echo test's media.
+	newMedia func() (echoMedia, error)
 }
 
 // Registration is one registered contact of an extension: one WebSocket

@@ -452,3 +452,56 @@ func TestClose_EndsAnsweredCalls(t *testing.T) {
 		t.Fatal("the call did not end with the server")
 	}
 }
+
+// blockingMedia is echo media whose answer and closing wait for the test.
+type blockingMedia struct {
+	answer  chan struct{} // closed to let CreateAnswer return
+	closing chan struct{} // receives when Close starts
+	release chan struct{} // closed to let Close return
+}
+
+func (m *blockingMedia) CreateAnswer(context.Context, string, media.Direction) (string, error) {
+	<-m.answer
+	return "v=0\r\n", nil
+}
+
+func (m *blockingMedia) Close() error {
+	m.closing <- struct{}{}
+	<-m.release
+	return nil
+}
+
+// TestEcho_MediaClosedOutsideTheLock: the echo caller leaves while its
+// media is being set up; closing that media (which takes pion a while)
+// does not hold up the rest of the server.
+func TestEcho_MediaClosedOutsideTheLock(t *testing.T) {
+	m := &blockingMedia{answer: make(chan struct{}), closing: make(chan struct{}, 1), release: make(chan struct{})}
+	e := startServer(t, func(c *Config) { c.newMedia = func() (echoMedia, error) { return m, nil } })
+	r := e.dialRaw(t)
+	r.sendAuthed(t, "INVITE", "sip:"+DefaultEchoNumber+"@"+DefaultRealm, alice, "", "v=0\r\n")
+	count := func(f func() int) func() int {
+		return func() int { e.srv.mu.Lock(); defer e.srv.mu.Unlock(); return f() }
+	}
+	calls := count(func() int { return len(e.srv.calls) })
+	conns := count(func() int { return len(e.srv.conns) })
+	eventually(t, func() bool { return calls() == 1 }, "the echo call")
+	require.NoError(t, r.c.CloseNow())
+	eventually(t, func() bool { return conns() == 0 }, "the connection to go")
+	close(m.answer)
+	select {
+	case <-m.closing:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the media was not closed")
+	}
+	free := false
+	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if e.srv.mu.TryLock() {
+			e.srv.mu.Unlock()
+			free = true
+			break
+		}
+	}
+	close(m.release)
+	assert.True(t, free, "the server's lock is held while the media closes")
+	assert.Equal(t, OutcomeCancelled, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
+}

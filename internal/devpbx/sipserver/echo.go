@@ -23,14 +23,23 @@ type echoCall struct {
 	peerDialog
 	call      *call
 	st        *serverTx
-	media     *media.Native
+	media     echoMedia
 	timer     clock.Timer
 	cancelled bool
 	ended     bool
 }
 
+// echoMedia is what the echo test needs of its media (*media.Native).
+type echoMedia interface {
+	CreateAnswer(ctx context.Context, offer string, dir media.Direction) (string, error)
+	Close() error
+}
+
 // newEchoMedia creates media that echoes what it receives.
-func (s *Server) newEchoMedia() (*media.Native, error) {
+func (s *Server) newEchoMedia() (echoMedia, error) {
+	if s.cfg.newMedia != nil {
+		return s.cfg.newMedia()
+	}
 	var self atomic.Pointer[media.Native]
 	n, err := media.NewNative(media.Options{}, media.AudioOptions{NoSource: true, LoopbackOnly: s.cfg.EchoLoopbackOnly,
 		OnRTP: func(p *rtp.Packet) {
@@ -107,7 +116,7 @@ func (e *echoCall) answer(invite *sipmsg.Message) {
 	defer s.mu.Unlock()
 	if e.cancelled || s.closed {
 		if err == nil {
-			_ = n.Close()
+			s.closeMedia(n)
 		}
 		s.removeServerTx(e.st)
 		s.endCall(e.call, OutcomeCancelled)
@@ -129,6 +138,16 @@ func (e *echoCall) answer(invite *sipmsg.Message) {
 		defer s.mu.Unlock()
 		e.hangUp()
 	})
+}
+
+// closeMedia closes echo media in the background: closing pion can take
+// a while, and s.mu is held.
+func (s *Server) closeMedia(n echoMedia) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = n.Close()
+	}()
 }
 
 // inDialog handles the caller's requests: ACK, BYE, re-INVITE (hold,
@@ -196,12 +215,8 @@ func (e *echoCall) end() {
 	if e.s.dialogs[e.key] == localDialog(e) {
 		delete(e.s.dialogs, e.key)
 	}
-	if n := e.media; n != nil {
-		e.s.wg.Add(1)
-		go func() { // closing pion can take a while
-			defer e.s.wg.Done()
-			_ = n.Close()
-		}()
+	if e.media != nil {
+		e.s.closeMedia(e.media)
 	}
 	e.s.endCall(e.call, OutcomeAnswered)
 }

@@ -340,7 +340,7 @@ func (o *originate) connectEcho(offer []byte) {
 	defer s.mu.Unlock()
 	if o.ended || s.closed {
 		if err == nil {
-			_ = n.Close()
+			s.closeMedia(n)
 		}
 		return
 	}
