@@ -41,6 +41,9 @@
 // connection and the call goes on. If the party has not come back after
 // 35 s, the server sends the other party a BYE in its name.
 //
+// A connection that sends nothing, not even a keep-alive, within a minute
+// of opening is closed.
+//
 // # Dialog events
 //
 // SUBSCRIBE with Event: dialog to an extension gets 200 and a NOTIFY with

@@ -345,3 +345,24 @@ func TestBadInput_TortureMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeouts_SilentConnectionIsClosed: a WebSocket that sends nothing
+// after it opened is closed; one that sends a keep-alive stays.
+func TestTimeouts_SilentConnectionIsClosed(t *testing.T) {
+	e := startServer(t)
+	e.srv.mu.Lock()
+	e.srv.silentConnLimit = 300 * time.Millisecond
+	e.srv.mu.Unlock()
+	silent := e.dialRaw(t)
+	talking := e.dialRaw(t)
+	talking.send(t, "\r\n\r\n")
+	pong, err := talking.read(t, 5*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, "\r\n", pong)
+
+	_, err = silent.read(t, 5*time.Second)
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the silent connection is still open")
+	_, err = talking.read(t, time.Second)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the connection that spoke was closed")
+}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -40,6 +41,9 @@ const (
 	userAgentName   = "wasmphone-devpbx"
 	// reconnectGrace covers a UA's reconnection back-off (at most 30 s).
 	reconnectGrace = 35 * time.Second
+	// silentConnLimit is how long a new connection may stay silent: a
+	// UA registers or sends its first request at once.
+	silentConnLimit = time.Minute
 	// defaultOriginateTimeout stays below the 32 s a UA waits for the
 	// ACK of its 200 OK.
 	defaultOriginateTimeout = 30 * time.Second
@@ -74,6 +78,9 @@ type Server struct {
 	// reconnectGrace is how long an answered call waits for a party
 	// whose connection closed to come back.
 	reconnectGrace time.Duration
+	// silentConnLimit is how long a connection may send nothing after it
+	// opened before it is closed.
+	silentConnLimit time.Duration
 
 	wg sync.WaitGroup
 	// done is closed by Close.
@@ -140,7 +147,8 @@ func New(cfg Config) (*Server, error) {
 		uacForks:   map[*uacFork]struct{}{},
 		done:       make(chan struct{}),
 
-		reconnectGrace: reconnectGrace,
+		reconnectGrace:  reconnectGrace,
+		silentConnLimit: silentConnLimit,
 	}
 	s.wg.Add(1)
 	go s.eventLoop()
@@ -219,8 +227,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.conns[c.id] = c
 	s.wg.Add(1)
+	// A connection that says nothing (not even a keep-alive) is not a
+	// UA's: it is closed rather than kept forever.
+	var heard atomic.Bool
+	silent := s.clk.AfterFunc(s.silentConnLimit, func() {
+		if !heard.Load() {
+			s.log.Debug("sipserver: closing a silent connection", "remote", c.remote)
+			cancel()
+		}
+	})
 	s.mu.Unlock()
 	defer s.wg.Done()
+	defer silent.Stop()
 
 	writerDone := make(chan struct{})
 	go func() {
@@ -236,6 +254,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			break
 		}
+		heard.Store(true)
 		s.handleMessage(c, data)
 	}
 	cancel()
