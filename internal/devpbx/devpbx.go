@@ -3,6 +3,7 @@
 package devpbx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,7 +55,23 @@ type Config struct {
 	// EchoLoopbackOnly restricts the echo test's ICE candidates to the
 	// loopback interface (tests on machines without other networks).
 	EchoLoopbackOnly bool
+
+	// readTimeout, writeTimeout and idleTimeout replace the HTTP
+	// server's, for tests.
+	readTimeout, writeTimeout, idleTimeout time.Duration
 }
+
+// The HTTP server's timeouts: a request is read within readTimeout (its
+// headers within readHeaderTimeout), its response written within
+// writeTimeout (the event stream extends it at each write, WebSockets
+// have none), and an idle keep-alive connection is closed after
+// idleTimeout.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)
 
 // Server is a running development PBX.
 type Server struct {
@@ -133,8 +150,11 @@ func New(cfg Config) (*Server, error) {
 	}
 
 	s := &Server{store: st, api: a, sip: sip, ln: ln, log: log, done: make(chan error, 1),
-		http: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
-			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
+		http: &http.Server{Handler: handler, ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout:  cmp.Or(cfg.readTimeout, readTimeout),
+			WriteTimeout: cmp.Or(cfg.writeTimeout, writeTimeout),
+			IdleTimeout:  cmp.Or(cfg.idleTimeout, idleTimeout),
+			ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn)}}
 	go func() {
 		err := s.http.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {

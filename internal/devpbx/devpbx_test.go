@@ -3,7 +3,9 @@
 package devpbx
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -222,4 +224,60 @@ func TestServer_LoopbackServesOnlyThisMachinesPages(t *testing.T) {
 			assert.Error(t, err, origin)
 		}
 	}
+}
+
+// TestServer_SlowAndIdleClientsAreDropped: a request whose body never
+// comes and a keep-alive connection left idle are closed.
+func TestServer_SlowAndIdleClientsAreDropped(t *testing.T) {
+	srv := start(t, Config{Memory: true, readTimeout: 300 * time.Millisecond, idleTimeout: 300 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	closedWithin := func(c net.Conn, d time.Duration) bool {
+		require.NoError(t, c.SetReadDeadline(time.Now().Add(d)))
+		_, err := io.Copy(io.Discard, c)
+		var ne net.Error
+		return !(errors.As(err, &ne) && ne.Timeout())
+	}
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", srv.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+
+	slow := dial()
+	_, err := io.WriteString(slow, "POST /api/v1/customers/me/phonebook HTTP/1.1\r\nHost: 127.0.0.1\r\n"+
+		"Authorization: Basic YWxpY2U6YWxpY2Utc2VjcmV0\r\nContent-Length: 100\r\n\r\n{")
+	require.NoError(t, err)
+	assert.True(t, closedWithin(slow, 3*time.Second), "a body that never comes")
+
+	idle := dial()
+	_, err = io.WriteString(idle, "GET /api/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+	require.NoError(t, err)
+	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	assert.True(t, closedWithin(idle, 3*time.Second), "an idle keep-alive connection")
+}
+
+// TestServer_StreamOutlivesTheWriteTimeout: the event stream writes past
+// the server's write timeout.
+func TestServer_StreamOutlivesTheWriteTimeout(t *testing.T) {
+	srv := start(t, Config{Memory: true, HeartbeatInterval: 100 * time.Millisecond, writeTimeout: 300 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	req, err := http.NewRequest("GET", srv.URL()+"/api/v1/stream", nil)
+	require.NoError(t, err)
+	req.SetBasicAuth("alice", "alice-secret")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	sc := bufio.NewScanner(resp.Body)
+	begin := time.Now()
+	beats := 0
+	for time.Since(begin) < 1200*time.Millisecond && sc.Scan() {
+		beats++
+	}
+	require.NoError(t, sc.Err())
+	assert.GreaterOrEqual(t, beats, 8, "heartbeats in 1.2 s")
 }

@@ -5,6 +5,7 @@ package api
 import (
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/wasmphone/wasmphone/internal/restapi"
 )
@@ -15,6 +16,11 @@ const Heartbeat = restapi.Heartbeat
 // streamBuffer is how many events a slow stream may have pending before
 // newer ones are dropped.
 const streamBuffer = 64
+
+// streamWriteTimeout bounds each write of the event stream. It replaces
+// the HTTP server's write timeout, which bounds a whole response and would
+// cut the stream.
+const streamWriteTimeout = 30 * time.Second
 
 // event is one stream event for a customer. Path (the location) is below
 // /api/v1 and is made absolute with each stream's own base URL.
@@ -107,10 +113,13 @@ func (a *API) serveStream(w http.ResponseWriter, r *http.Request, c *request) {
 	defer a.hub.unsubscribe(sub)
 
 	rc := http.NewResponseController(w)
+	// Servers without write deadlines (ErrNotSupported) need none.
+	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) }
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("X-Accel-Buffering", "no")
+	extend()
 	w.WriteHeader(http.StatusOK)
 	if rc.Flush() != nil {
 		return
@@ -135,6 +144,7 @@ func (a *API) serveStream(w http.ResponseWriter, r *http.Request, c *request) {
 			hb.Reset(a.heartbeat)
 			obj = []byte(Heartbeat)
 		}
+		extend()
 		if _, err := w.Write(append(obj, '\n')); err != nil {
 			return
 		}
