@@ -3,6 +3,7 @@ package media
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -220,8 +221,9 @@ const (
 	payloadUnknown payloadKind = iota
 	payloadPCMU
 	payloadPCMA
-	payloadEvent // telephone-event/8000 (RFC 4733)
-	payloadOpus  // relayed as it is, never decoded (AudioOptions.NoSource)
+	payloadEvent   // telephone-event/8000 (RFC 4733)
+	payloadOpus    // opus/48000/2 (RFC 7587): decoded with the tag opus, else only relayed
+	payloadEvent48 // telephone-event/48000, the events that go with Opus
 )
 
 // payloadTable maps the payload types of the audio sections of one or
@@ -256,7 +258,7 @@ func (t payloadTable) add(s string) {
 	}
 }
 
-// parseRTPMap reads "96 telephone-event/8000".
+// parseRTPMap reads "96 telephone-event/8000" or "111 opus/48000/2".
 func parseRTPMap(v string) (uint8, payloadKind, bool) {
 	num, enc, ok := strings.Cut(strings.TrimSpace(v), " ")
 	if !ok {
@@ -267,23 +269,31 @@ func parseRTPMap(v string) (uint8, payloadKind, bool) {
 		return 0, payloadUnknown, false
 	}
 	parts := strings.Split(strings.TrimSpace(enc), "/")
-	if len(parts) < 2 || parts[1] != "8000" {
+	if len(parts) < 2 {
 		return uint8(pt), payloadUnknown, true
 	}
-	switch strings.ToLower(parts[0]) {
-	case "pcmu":
+	switch name, rate := strings.ToLower(parts[0]), parts[1]; {
+	case rate == "8000" && name == "pcmu":
 		return uint8(pt), payloadPCMU, true
-	case "pcma":
+	case rate == "8000" && name == "pcma":
 		return uint8(pt), payloadPCMA, true
-	case "telephone-event":
+	case rate == "8000" && name == "telephone-event":
 		return uint8(pt), payloadEvent, true
+	case rate == "48000" && name == "telephone-event":
+		return uint8(pt), payloadEvent48, true
+	case rate == "48000" && name == "opus":
+		return uint8(pt), payloadOpus, true
 	}
 	return uint8(pt), payloadUnknown, true
 }
 
 // offersG711 reports whether the audio section of s lists PCMU or PCMA
 // among its formats.
-func offersG711(s string) bool {
+func offersG711(s string) bool { return offersCodec(s, payloadPCMU, payloadPCMA) }
+
+// offersCodec reports whether the audio section of s lists a format of
+// one of the kinds.
+func offersCodec(s string, kinds ...payloadKind) bool {
 	sd, err := parseSDP(s)
 	if err != nil {
 		return false
@@ -299,7 +309,7 @@ func offersG711(s string) bool {
 		if err != nil {
 			continue
 		}
-		if k := t[uint8(pt)]; k == payloadPCMU || k == payloadPCMA {
+		if slices.Contains(kinds, t[uint8(pt)]) {
 			return true
 		}
 	}

@@ -91,6 +91,35 @@ a=rtpmap:111 opus/48000/2
 a=rtpmap:126 telephone-event/8000
 a=sendrecv
 `)
+	// Chrome-like, with G.711 and both telephone-events.
+	sdpOpusAndG711 = crlf(`
+v=0
+o=- 1 2 IN IP4 127.0.0.1
+s=-
+t=0 0
+m=audio 9 UDP/TLS/RTP/SAVPF 111 9 0 8 110 101
+c=IN IP4 0.0.0.0
+a=mid:0
+a=rtpmap:111 opus/48000/2
+a=fmtp:111 minptime=10;useinbandfec=1
+a=rtpmap:9 G722/8000
+a=rtpmap:0 PCMU/8000
+a=rtpmap:8 PCMA/8000
+a=rtpmap:110 telephone-event/48000
+a=rtpmap:101 telephone-event/8000
+a=sendrecv
+`)
+	// Neither G.711 nor Opus.
+	sdpG722Only = crlf(`
+v=0
+o=- 1 2 IN IP4 192.0.2.1
+s=-
+c=IN IP4 192.0.2.1
+t=0 0
+m=audio 4000 RTP/AVP 9 101
+a=rtpmap:9 G722/8000
+a=rtpmap:101 telephone-event/8000
+`)
 	// Video first, then audio with dynamic G.711 numbers.
 	sdpVideoThenAudio = crlf(`
 v=0
@@ -199,11 +228,18 @@ func TestPayloadTable(t *testing.T) {
 	assert.Equal(t, payloadPCMA, tb[8], "static")
 	tb.add(sdpOpusOnly)
 	assert.Equal(t, payloadEvent, tb[126])
-	assert.Equal(t, payloadUnknown, tb[111])
+	assert.Equal(t, payloadOpus, tb[111])
+	tb.add(sdpOpusAndG711)
+	assert.Equal(t, payloadEvent48, tb[110])
+	assert.Equal(t, payloadEvent, tb[101])
+	assert.Equal(t, payloadUnknown, tb[9], "G722/8000 is not ours")
 
 	assert.True(t, offersG711(sdpSendOnlySession))
 	assert.True(t, offersG711(sdpVideoThenAudio), "dynamic PCMU")
 	assert.True(t, offersG711(sdpNoDirection), "static 0 without rtpmap")
 	assert.False(t, offersG711(sdpOpusOnly))
 	assert.False(t, offersG711(sdpNoAudio))
+	assert.True(t, offersCodec(sdpOpusOnly, payloadOpus))
+	assert.True(t, offersCodec(sdpOpusAndG711, payloadOpus))
+	assert.False(t, offersCodec(sdpSendOnlySession, payloadOpus))
 }
