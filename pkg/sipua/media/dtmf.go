@@ -88,7 +88,8 @@ func DTMFTiming(duration, gap time.Duration) (time.Duration, time.Duration) {
 }
 
 // telephoneEvent is the RFC 4733 §2.3 payload: event, E(nd) bit, volume
-// (6 bits, -dBm0) and duration in timestamp units (8 kHz samples).
+// (6 bits, -dBm0) and duration in units of the payload type's clock (8 kHz
+// for telephone-event/8000, 48 kHz for telephone-event/48000).
 type telephoneEvent struct {
 	event    uint8
 	end      bool
@@ -151,21 +152,56 @@ type eventPacket struct {
 	payload   []byte
 }
 
+// maxEventDuration is the longest duration one event packet can carry;
+// a longer tone is sent in segments (RFC 4733 §2.5.1.3).
+const maxEventDuration = 0xffff
+
 // dtmfSender plays queued steps as RFC 4733 packets, one call of next per
 // 20 ms frame: an event's packets carry its start timestamp and a growing
 // duration (marker on the first), the last one the E bit, sent three
 // times; audio pauses during a tone and resumes in the gaps and pauses.
+//
+// A tone too long for the duration field (beyond 1.36 s at 48 kHz) is
+// sent in segments, as RFC 4733 §2.5.1.3 asks: a segment's last packet
+// reports the maximum duration without the E bit, and the next segment
+// starts where it ended, with its own timestamp and no marker.
 // It is not safe for concurrent use.
 type dtmfSender struct {
 	queue   []dtmfStep
 	cur     *dtmfStep
-	start   uint32 // timestamp of the current event
+	start   uint32 // timestamp of the current event (segment)
+	segment int    // duration units before the current segment
 	sent    int    // frames of the current tone sent
 	ends    int    // end packets sent
 	waiting int    // frames of gap or pause left
+
+	// Clocks of the current event, per 20 ms frame: RTP timestamp units
+	// (the audio codec's clock) and duration units (the event payload
+	// type's); zero means 8 kHz.
+	tsStep, unitStep int
 }
 
 func (d *dtmfSender) enqueue(steps []dtmfStep) { d.queue = append(d.queue, steps...) }
+
+// setClocks sets the RTP clock of the audio and that of the event payload
+// type, in Hz, for the events that start from now on.
+func (d *dtmfSender) setClocks(audio, event int) {
+	if d.cur == nil {
+		d.tsStep, d.unitStep = audio/50, event/50
+	}
+}
+
+// steps returns the timestamp and duration units of one frame.
+func (d *dtmfSender) steps() (ts, units int) {
+	ts, units = d.tsStep, d.unitStep
+	if ts <= 0 {
+		ts = frameSamples
+	}
+	if units <= 0 {
+		units = frameSamples
+	}
+	return ts, units
+}
 
 // idle reports whether nothing is playing or queued.
 func (d *dtmfSender) idle() bool { return d.cur == nil && d.waiting == 0 && len(d.queue) == 0 }
@@ -190,13 +226,25 @@ func (d *dtmfSender) next(ts uint32) (*eventPacket, bool) {
 				continue
 			}
 			d.cur = &step
-			d.start, d.sent, d.ends = ts, 0, 0
+			d.start, d.segment, d.sent, d.ends = ts, 0, 0, 0
 		}
+		tsStep, unitStep := d.steps()
 		ev := telephoneEvent{event: d.cur.event, volume: dtmfVolume}
 		switch {
 		case d.sent < d.cur.frames:
 			d.sent++
-			ev.duration = uint16(d.sent * frameSamples)
+			duration := d.sent*unitStep - d.segment
+			if duration > maxEventDuration {
+				// This segment is full: report its maximum, then go on
+				// with a segment that starts where it ended (a tone that
+				// ends in this frame sends its end packets from the next).
+				ev.duration = maxEventDuration
+				p := &eventPacket{timestamp: d.start, payload: ev.marshal()}
+				d.start += uint32(maxEventDuration * tsStep / unitStep)
+				d.segment += maxEventDuration
+				return p, true
+			}
+			ev.duration = uint16(duration)
 			if d.sent == d.cur.frames {
 				ev.end = true
 				d.ends = 1
@@ -204,7 +252,7 @@ func (d *dtmfSender) next(ts uint32) (*eventPacket, bool) {
 			return &eventPacket{timestamp: d.start, marker: d.sent == 1, payload: ev.marshal()}, true
 		case d.ends < dtmfEndPackets:
 			d.ends++
-			ev.duration = uint16(d.sent * frameSamples)
+			ev.duration = uint16(d.sent*unitStep - d.segment)
 			ev.end = true
 			return &eventPacket{timestamp: d.start, payload: ev.marshal()}, true
 		}
@@ -223,11 +271,16 @@ type dtmfTone struct {
 // dtmfDetector turns received telephone-event packets into tones: each
 // event (identified by its timestamp) is reported once, at its first end
 // packet; an event whose end packets were all lost is reported when the
-// next event or audio arrives, with the last duration seen.
+// next event or audio arrives, with the last duration seen. The segments
+// of a long event (RFC 4733 §2.5.2.3: a segment that reached the maximum
+// duration without ending, followed by one of the same event) make one
+// tone.
 type dtmfDetector struct {
 	have     bool
 	ts       uint32
 	ev       telephoneEvent
+	rate     int // clock rate of the event's payload type
+	earlier  int // duration units of the event's earlier segments
 	reported bool
 }
 
@@ -240,25 +293,37 @@ func (d *dtmfDetector) flush() (dtmfTone, bool) {
 	if !ok { // events beyond DTMF (flash, tones) are not reported
 		return dtmfTone{}, false
 	}
-	return dtmfTone{tone: tone, duration: time.Duration(d.ev.duration) * time.Second / sampleRate}, true
+	units := time.Duration(d.earlier + int(d.ev.duration))
+	return dtmfTone{tone: tone, duration: units * time.Second / time.Duration(d.rate)}, true
 }
 
-// event handles a telephone-event packet with RTP timestamp ts. It
-// returns the tones completed by it (at most two: a previous one whose
-// end was lost, and this one).
-func (d *dtmfDetector) event(ts uint32, payload []byte) []dtmfTone {
+// continues reports whether an event packet with timestamp ts starts a new
+// segment of the current event.
+func (d *dtmfDetector) continues(ts uint32, ev telephoneEvent) bool {
+	return d.have && !d.reported && ts != d.ts && ev.event == d.ev.event &&
+		(d.ev.duration == maxEventDuration || ts-d.ts == maxEventDuration)
+}
+
+// event handles a telephone-event packet with RTP timestamp ts, of a
+// payload type whose clock runs at rate Hz. It returns the tones completed
+// by it (at most two: a previous one whose end was lost, and this one).
+func (d *dtmfDetector) event(ts uint32, payload []byte, rate int) []dtmfTone {
 	ev, ok := parseTelephoneEvent(payload)
 	if !ok {
 		return nil
 	}
 	var out []dtmfTone
-	if !d.have || ts != d.ts {
+	switch {
+	case d.continues(ts, ev):
+		d.earlier += maxEventDuration
+		d.ts, d.ev = ts, ev
+	case !d.have || ts != d.ts:
 		if t, ok := d.flush(); ok {
 			out = append(out, t)
 		}
 		d.have, d.ts, d.reported = true, ts, false
-		d.ev = ev
-	} else if !d.reported && ev.duration >= d.ev.duration {
+		d.ev, d.rate, d.earlier = ev, rate, 0
+	case !d.reported && ev.duration >= d.ev.duration:
 		d.ev = ev
 	}
 	if ev.end {

@@ -745,7 +745,7 @@ func (n *Native) readTrack(tr *webrtc.TrackRemote) {
 		var pcm []int16
 		switch (*n.payloads.Load())[p.PayloadType] {
 		case payloadEvent:
-			for _, t := range det.event(p.Timestamp, p.Payload) {
+			for _, t := range det.event(p.Timestamp, p.Payload, sampleRate) {
 				n.emitDTMF(t)
 			}
 			continue
