@@ -27,12 +27,19 @@ import (
 // OnRTP).
 //
 // Native media generates and measures G.711, PCMU (payload type 0) and
-// PCMA (8), plus telephone-event/8000 (101) for DTMF: there is no pure-Go
-// Opus encoder, and every browser and SIP endpoint accepts PCMU. A
-// NoSource session, which only relays RTP the application writes (an echo
-// test, a recorder), also offers and accepts Opus (111, preferred): it is
-// never decoded, so such a call's AudioLevel stays 0 while packets are
-// counted. The js/wasm implementation uses what the browser negotiates.
+// PCMA (8), plus telephone-event/8000 (101) for DTMF: every browser and SIP
+// endpoint accepts PCMU. Built with the tag opus (cgo and libopus, see
+// opus_cgo.go) it also speaks Opus, offered first: opus/48000/2 (111,
+// "minptime=10;useinbandfec=1") with telephone-event/48000 (110); when a
+// peer takes it, the tone or Source is Opus-encoded, RTP timestamps and
+// DTMF durations count at 48 kHz, and received Opus is decoded for the
+// level meter, Sink and DTMF detection. Peers that offer or answer G.711
+// only get G.711 as before. Without the tag there is no Opus codec (none
+// in pure Go): a NoSource session, which only relays RTP the application
+// writes (an echo test, a recorder), still offers and accepts Opus (111,
+// preferred), but never decodes it, so such a call's AudioLevel stays 0
+// while packets are counted. The js/wasm implementation uses what the
+// browser negotiates.
 type AudioOptions struct {
 	// ToneFrequency is the generated tone's frequency in Hz; 0 means
 	// 440 Hz.
@@ -42,22 +49,24 @@ type AudioOptions struct {
 	ToneAmplitude float64
 	// Source, when set, replaces the tone: it is called every 20 ms and
 	// returns the next frame of 8 kHz mono PCM, 160 samples (a shorter
-	// frame is padded with silence, a longer one cut; nil is silence). It
-	// runs on the sending goroutine and must not block.
+	// frame is padded with silence, a longer one cut; nil is silence),
+	// whatever the codec. It runs on the sending goroutine and must not
+	// block.
 	Source func() []int16
 	// NoSource sends no audio of our own: the application writes RTP
 	// with (*Native).WriteRTP (an echo service). DTMF is still sent.
 	NoSource bool
-	// Sink, when set, receives the decoded PCM (8 kHz mono) of every
-	// received audio packet, on the receiving goroutine; the slice is
-	// the callee's.
+	// Sink, when set, receives the decoded PCM (8 kHz mono, whatever
+	// the codec) of every received audio packet, on the receiving
+	// goroutine; the slice is the callee's.
 	Sink func(pcm []int16)
 	// OnRTP, when set, receives every received RTP packet (audio and
 	// telephone-event) before it is decoded, on the receiving goroutine;
 	// the packet is the callee's. Echo services send them back with
 	// (*Native).WriteRTP.
 	OnRTP func(*rtp.Packet)
-	// PreferPCMA offers PCMA before PCMU.
+	// PreferPCMA offers PCMA before PCMU (after Opus, when built with
+	// the tag opus).
 	PreferPCMA bool
 	// LoopbackOnly restricts ICE to IPv4 UDP host candidates on the
 	// loopback interface, local and remote (tests).
@@ -65,8 +74,8 @@ type AudioOptions struct {
 }
 
 // Native is the native implementation of Session: pion's WebRTC stack
-// with G.711 audio. Besides the Session methods it offers WriteRTP,
-// Direction and PeerConnection.
+// with G.711 audio (and Opus with the build tag opus). Besides the Session
+// methods it offers WriteRTP, Direction and PeerConnection.
 //
 // Hold: pion v4.2.26 has no RTPTransceiver.SetDirection, and its
 // SetLocalDescription only accepts the SDP its CreateOffer/CreateAnswer
@@ -77,10 +86,10 @@ type AudioOptions struct {
 // transceiver for good on an inactive offer), and our sender sends RTP
 // only while the negotiated direction lets it. RTCP flows throughout.
 //
-// Mute sends G.711 silence (the sender keeps sending packets, as a
-// browser does with a disabled track, so the peer's RTP timeout and NAT
-// bindings stay alive); hold (a negotiated direction without send) sends
-// no RTP at all.
+// Mute sends silence (G.711's silence code, or Opus-encoded silence: the
+// sender keeps sending packets, as a browser does with a disabled track,
+// so the peer's RTP timeout and NAT bindings stay alive); hold (a
+// negotiated direction without send) sends no RTP at all.
 //
 // Rollback: pion cannot roll back a local offer (its signaling state
 // machine refuses have-local-offer -> stable by rollback), so a re-offer
@@ -210,10 +219,11 @@ func (h *statsHolder) get(ssrc uint32) *stats.Stats {
 	return g.Get(ssrc)
 }
 
-// newAPI sets up pion: G.711 and telephone-event (and Opus to relay,
-// for NoSource), RTCP reports and stats
-// (whose getter goes to holder), no mDNS, and loopback-only ICE when
-// asked. Each session has its own API.
+// newAPI sets up pion: G.711 and telephone-event/8000; Opus and
+// telephone-event/48000 when built with the tag opus, else Opus alone for
+// NoSource (to relay); RTCP reports and stats (whose getter goes to
+// holder), no mDNS, and loopback-only ICE when asked. Each session has
+// its own API.
 func newAPI(audio AudioOptions, holder *statsHolder) (*webrtc.API, error) {
 	me := &webrtc.MediaEngine{}
 	pcmu := webrtc.RTPCodecParameters{
@@ -230,19 +240,30 @@ func newAPI(audio AudioOptions, holder *statsHolder) (*webrtc.API, error) {
 		},
 		PayloadType: 101,
 	}
-	codecs := []webrtc.RTPCodecParameters{pcmu, pcma, event}
-	if audio.PreferPCMA {
-		codecs[0], codecs[1] = pcma, pcmu
+	opus := webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: webrtc.MimeTypeOpus, ClockRate: opusClockRate, Channels: 2,
+			SDPFmtpLine: "minptime=10;useinbandfec=1",
+		},
+		PayloadType: 111,
 	}
-	if audio.NoSource {
-		opus := webrtc.RTPCodecParameters{
-			RTPCodecCapability: webrtc.RTPCodecCapability{
-				MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2,
-				SDPFmtpLine: "minptime=10;useinbandfec=1",
-			},
-			PayloadType: 111,
-		}
-		codecs = append([]webrtc.RTPCodecParameters{opus}, codecs...)
+	event48 := webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType: mimeTelephoneEvent, ClockRate: opusClockRate, SDPFmtpLine: "0-16",
+		},
+		PayloadType: 110,
+	}
+	if audio.PreferPCMA {
+		pcmu, pcma = pcma, pcmu
+	}
+	var codecs []webrtc.RTPCodecParameters
+	switch {
+	case opusSupported:
+		codecs = []webrtc.RTPCodecParameters{opus, pcmu, pcma, event48, event}
+	case audio.NoSource:
+		codecs = []webrtc.RTPCodecParameters{opus, pcmu, pcma, event}
+	default:
+		codecs = []webrtc.RTPCodecParameters{pcmu, pcma, event}
 	}
 	for _, c := range codecs {
 		if err := me.RegisterCodec(c, webrtc.RTPCodecTypeAudio); err != nil {
@@ -410,8 +431,8 @@ func (n *Native) CreateAnswer(ctx context.Context, offer string, dir Direction) 
 	if err != nil {
 		return "", err
 	}
-	if !offersG711(offer) {
-		return "", fmt.Errorf("%w: no PCMU or PCMA offered", ErrNoMedia)
+	if !offersUsableAudio(offer) {
+		return "", fmt.Errorf("%w: no %s offered", ErrNoMedia, usableCodecs())
 	}
 	want := intersect(orSendRecv(dir), Reverse(offerDir))
 	forPion, err := rewriteDirections(offer, SendRecv)
@@ -456,8 +477,8 @@ func (n *Native) SetRemoteAnswer(answer string) error {
 	if err != nil {
 		return err
 	}
-	if !offersG711(answer) {
-		return fmt.Errorf("%w: no PCMU or PCMA in the answer", ErrNoMedia)
+	if !offersUsableAudio(answer) {
+		return fmt.Errorf("%w: no %s in the answer", ErrNoMedia, usableCodecs())
 	}
 	forPion, err := rewriteDirections(answer, SendRecv)
 	if err != nil {
@@ -484,6 +505,25 @@ func (n *Native) SetRemoteAnswer(answer string) error {
 	n.negotiated(intersect(n.pendingDir, Reverse(remoteDir)), n.pendingSDP, answer)
 	n.pendingDir, n.pendingSDP = "", ""
 	return nil
+}
+
+// usableCodecs names the codecs we send and receive, for errors.
+func usableCodecs() string {
+	if opusSupported {
+		return "Opus, PCMU or PCMA"
+	}
+	return "PCMU or PCMA"
+}
+
+// offersUsableAudio reports whether the audio section of an SDP lists a
+// codec we send and receive: G.711, or Opus when built with the tag opus.
+// (A NoSource session relays Opus without the tag, but its offers carry
+// G.711 too, and so must what it answers.)
+func offersUsableAudio(s string) bool {
+	if opusSupported {
+		return offersCodec(s, payloadPCMU, payloadPCMA, payloadOpus)
+	}
+	return offersG711(s)
 }
 
 // negotiated applies a completed offer/answer: our direction and the
@@ -515,7 +555,7 @@ func (n *Native) Rollback() error {
 	return errors.New("media: pion cannot roll back the initial offer; close the session")
 }
 
-// SetMuted implements Session: muted, the sender sends G.711 silence.
+// SetMuted implements Session: muted, the sender sends silence.
 func (n *Native) SetMuted(muted bool) { n.muted.Store(muted) }
 
 // SendDTMF implements Session. It checks the tones and queues them, then
@@ -532,7 +572,7 @@ func (n *Native) SendDTMF(tones string, duration, gap time.Duration) error {
 	if !n.sendAllowed.Load() {
 		return ErrNotSending
 	}
-	if _, eventPT, ok := n.track.binding(); !ok || eventPT < 0 {
+	if b := n.track.binding(); !b.ok || b.eventPT < 0 {
 		return ErrNoTelephoneEvent
 	}
 	steps := dtmfSteps(tones, duration, gap)
@@ -623,7 +663,8 @@ func (n *Native) Close() error {
 // pump is the sending goroutine: every 20 ms it takes a frame from the
 // source, and sends it or a telephone-event packet, as the direction,
 // mute and the DTMF queue decide. The RTP timestamp advances every frame
-// whether or not anything is sent.
+// whether or not anything is sent, in units of the negotiated codec's
+// clock (8 kHz for G.711, 48 kHz for Opus).
 func (n *Native) pump() {
 	defer n.wg.Done()
 	tick := time.NewTicker(frameDuration)
@@ -632,11 +673,12 @@ func (n *Native) pump() {
 	var (
 		ts        = rand.Uint32()
 		frame     = make([]int16, frameSamples)
-		buf       = make([]byte, 0, frameSamples)
+		enc       = frameEncoder{buf: make([]byte, 0, frameSamples)}
 		tone      = newToneGen(n.audio.ToneFrequency, n.audio.ToneAmplitude)
 		dtmf      dtmfSender
 		talkspurt = true // marker bit on the next audio packet
 	)
+	defer enc.close()
 	for {
 		select {
 		case <-n.done:
@@ -650,21 +692,24 @@ func (n *Native) pump() {
 		}
 		n.dtmfMu.Unlock()
 
+		b := n.track.binding()
+		dtmf.setClocks(b.audioRate(), b.eventRate)
 		n.nextFrame(frame, tone)
 		event, inTone := dtmf.next(ts)
-		_, _, bound := n.track.binding()
 		switch {
-		case !bound || !n.sendAllowed.Load():
+		case !b.ok || !n.sendAllowed.Load():
 			talkspurt = true
 		case event != nil:
 			_ = n.track.sendEvent(event)
 			talkspurt = true
 		case inTone, n.audio.NoSource:
 		default:
-			buf, _ = n.track.sendAudio(talkspurt, ts, frame, n.muted.Load(), buf)
+			if payload, err := enc.encode(b.audio, frame, n.muted.Load()); err == nil {
+				_ = n.track.sendAudio(talkspurt, ts, payload)
+			}
 			talkspurt = false
 		}
-		ts += frameSamples
+		ts += uint32(b.audioRate() / 50)
 	}
 }
 
@@ -723,10 +768,14 @@ func (n *Native) readDone(err error, failures int) bool {
 }
 
 // readTrack is the receiving goroutine: counting, OnRTP, DTMF detection,
-// G.711 decoding, the level meter and Sink.
+// decoding (G.711, and Opus with the tag opus), the level meter and Sink.
 func (n *Native) readTrack(tr *webrtc.TrackRemote) {
 	defer n.wg.Done()
-	var det dtmfDetector
+	var (
+		det dtmfDetector
+		dec frameDecoder
+	)
+	defer dec.close()
 	failures := 0
 	for {
 		p, _, err := tr.ReadRTP()
@@ -742,18 +791,20 @@ func (n *Native) readTrack(tr *webrtc.TrackRemote) {
 		if f := n.audio.OnRTP; f != nil {
 			f(p)
 		}
-		var pcm []int16
-		switch (*n.payloads.Load())[p.PayloadType] {
-		case payloadEvent:
-			for _, t := range det.event(p.Timestamp, p.Payload, sampleRate) {
+		kind := (*n.payloads.Load())[p.PayloadType]
+		switch kind {
+		case payloadEvent, payloadEvent48:
+			rate := sampleRate
+			if kind == payloadEvent48 {
+				rate = opusClockRate
+			}
+			for _, t := range det.event(p.Timestamp, p.Payload, rate) {
 				n.emitDTMF(t)
 			}
 			continue
-		case payloadPCMU:
-			pcm = DecodePCMU(make([]int16, 0, len(p.Payload)), p.Payload)
-		case payloadPCMA:
-			pcm = DecodePCMA(make([]int16, 0, len(p.Payload)), p.Payload)
-		default:
+		}
+		pcm, ok := dec.decode(kind, p.Payload)
+		if !ok {
 			continue
 		}
 		if t, ok := det.audio(); ok {

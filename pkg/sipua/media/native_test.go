@@ -6,6 +6,8 @@ import (
 	"context"
 	"net"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -43,6 +46,88 @@ func negotiate(t *testing.T, a, b *Native, opts OfferOptions, answerDir Directio
 	require.NoError(t, err)
 	require.NoError(t, a.SetRemoteAnswer(answer))
 	return offer, answer
+}
+
+// withoutOpus returns s without Opus and telephone-event/48000 in its
+// audio section: what an endpoint that speaks G.711 only sends.
+func withoutOpus(t *testing.T, s string) string {
+	t.Helper()
+	var sd sdp.SessionDescription
+	require.NoError(t, sd.UnmarshalString(s))
+	for _, m := range sd.MediaDescriptions {
+		drop := map[string]bool{}
+		for _, a := range m.Attributes {
+			if a.Key == "rtpmap" {
+				if pt, kind, ok := parseRTPMap(a.Value); ok && (kind == payloadOpus || kind == payloadEvent48) {
+					drop[strconv.Itoa(int(pt))] = true
+				}
+			}
+		}
+		m.MediaName.Formats = slices.DeleteFunc(m.MediaName.Formats, func(f string) bool { return drop[f] })
+		m.Attributes = slices.DeleteFunc(m.Attributes, func(a sdp.Attribute) bool {
+			pt, _, _ := strings.Cut(a.Value, " ")
+			return (a.Key == "rtpmap" || a.Key == "fmtp") && drop[pt]
+		})
+	}
+	b, err := sd.Marshal()
+	require.NoError(t, err)
+	return string(b)
+}
+
+// negotiateG711 runs one offer/answer from a to b as if b spoke G.711
+// only (with or without the build tag opus), and returns the SDPs.
+func negotiateG711(t *testing.T, a, b *Native) (string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	offer, err := a.CreateOffer(ctx, OfferOptions{})
+	require.NoError(t, err)
+	offer = withoutOpus(t, offer)
+	answer, err := b.CreateAnswer(ctx, offer, "")
+	require.NoError(t, err)
+	require.NoError(t, a.SetRemoteAnswer(answer))
+	return offer, answer
+}
+
+// rtpLog records received packets (an OnRTP function).
+type rtpLog struct {
+	mu      sync.Mutex
+	packets []rtp.Packet
+}
+
+func (l *rtpLog) add(p *rtp.Packet) {
+	c := rtp.Packet{Header: p.Header, Payload: slices.Clone(p.Payload)}
+	l.mu.Lock()
+	l.packets = append(l.packets, c)
+	l.mu.Unlock()
+}
+
+// of returns the packets with payload type pt.
+func (l *rtpLog) of(pt uint8) []rtp.Packet {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []rtp.Packet
+	for _, p := range l.packets {
+		if p.PayloadType == pt {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// assertClock checks that consecutive packets advance the timestamp by
+// step.
+func assertClock(t *testing.T, packets []rtp.Packet, step uint32) {
+	t.Helper()
+	require.Greater(t, len(packets), 5)
+	checked := 0
+	for i := 1; i < len(packets); i++ {
+		if packets[i].SequenceNumber-packets[i-1].SequenceNumber == 1 {
+			assert.Equal(t, step, packets[i].Timestamp-packets[i-1].Timestamp, "packet %d", i)
+			checked++
+		}
+	}
+	assert.Greater(t, checked, 3)
 }
 
 func statsOf(t *testing.T, n *Native) Stats {
@@ -112,7 +197,11 @@ func TestNativeToneFlowsAndMute(t *testing.T) {
 	assert.Contains(t, offer, "a=candidate:")
 	assert.Contains(t, offer, "127.0.0.1")
 	assert.Contains(t, offer, "telephone-event/8000")
-	assert.NotContains(t, offer, "opus")
+	if opusSupported {
+		assert.Contains(t, offer, "a=rtpmap:111 opus/48000/2")
+	} else {
+		assert.NotContains(t, offer, "opus")
+	}
 	assert.Contains(t, answer, "PCMU/8000")
 
 	// A 0.25 full-scale sine has an RMS of 0.25/√2 ≈ 0.18.
@@ -310,7 +399,11 @@ func TestNativeEchoWithRawRTP(t *testing.T) {
 	}})
 	a := newTestSession(t, AudioOptions{PreferPCMA: true, ToneFrequency: 300})
 	_, answer := negotiate(t, a, b, OfferOptions{}, "")
-	assert.Regexp(t, `m=audio \d+ \S+ 8 0 101`, answer, "b follows a's codec preference")
+	formats := "8 0 101"
+	if opusSupported {
+		formats = "111 8 0 110 101"
+	}
+	assert.Regexp(t, `m=audio \d+ \S+ `+formats+`\r`, answer, "b follows a's codec preference")
 
 	waitLevel(t, a, func(l float64) bool { return l > 0.15 }, "a hears its own tone echoed")
 	echoed.Wait()
@@ -333,7 +426,8 @@ func TestNativeSourceAndSink(t *testing.T) {
 		got = append(got, pcm...)
 		mu.Unlock()
 	}})
-	negotiate(t, a, b, OfferOptions{}, "")
+	// G.711 carries the samples as they are (Opus would not).
+	negotiateG711(t, a, b)
 	require.Eventually(t, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -364,8 +458,12 @@ func TestNativeRejectsUnusableSDP(t *testing.T) {
 	ctx := context.Background()
 	_, err := n.CreateAnswer(ctx, sdpNoAudio, "")
 	require.ErrorIs(t, err, ErrNoMedia)
-	_, err = n.CreateAnswer(ctx, sdpOpusOnly, "")
+	_, err = n.CreateAnswer(ctx, sdpG722Only, "")
 	require.ErrorIs(t, err, ErrNoMedia)
+	if !opusSupported {
+		_, err = n.CreateAnswer(ctx, sdpOpusOnly, "")
+		require.ErrorIs(t, err, ErrNoMedia)
+	}
 	_, err = n.CreateAnswer(ctx, "not sdp", "")
 	require.Error(t, err)
 	_, err = n.CreateAnswer(ctx, sdpSendOnlySession, "bogus")
@@ -527,11 +625,186 @@ func TestNativeEchoRelaysOpus(t *testing.T) {
 		case p := <-echoes:
 			assert.Equal(t, uint8(111), p.PayloadType)
 			assert.Equal(t, payload, p.Payload)
-			assert.Zero(t, statsOf(t, b).AudioLevel, "Opus is relayed, not decoded")
+			if !opusSupported {
+				assert.Zero(t, statsOf(t, b).AudioLevel, "Opus is relayed, not decoded")
+			}
 			return
 		case <-deadline:
 			t.Fatal("no Opus packet came back")
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// pionPeer is a plain pion peer connection on loopback standing for
+// another endpoint (a browser, a SIP phone): it sends what the test writes
+// on its track and logs what it receives.
+type pionPeer struct {
+	pc    *webrtc.PeerConnection
+	track *webrtc.TrackLocalStaticRTP
+	got   rtpLog
+}
+
+// newPionPeer makes a peer with the codecs (pion's defaults when nil)
+// whose track sends send.
+func newPionPeer(t *testing.T, codecs []webrtc.RTPCodecParameters, send webrtc.RTPCodecCapability) *pionPeer {
+	t.Helper()
+	me := &webrtc.MediaEngine{}
+	if codecs == nil {
+		require.NoError(t, me.RegisterDefaultCodecs())
+	}
+	for _, c := range codecs {
+		require.NoError(t, me.RegisterCodec(c, webrtc.RTPCodecTypeAudio))
+	}
+	se := webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	loopback := func(ip net.IP) bool { return ip.IsLoopback() }
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetIPFilter(loopback)
+	pc, err := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pc.Close() })
+	p := &pionPeer{pc: pc}
+	p.track, err = webrtc.NewTrackLocalStaticRTP(send, "audio", "peer")
+	require.NoError(t, err)
+	_, err = pc.AddTrack(p.track)
+	require.NoError(t, err)
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		for {
+			pkt, _, err := tr.ReadRTP()
+			if err != nil {
+				return
+			}
+			p.got.add(pkt)
+		}
+	})
+	return p
+}
+
+// setLocal sets the peer's local description and returns it with its
+// candidates.
+func (p *pionPeer) setLocal(t *testing.T, d webrtc.SessionDescription) string {
+	t.Helper()
+	gathered := webrtc.GatheringCompletePromise(p.pc)
+	require.NoError(t, p.pc.SetLocalDescription(d))
+	<-gathered
+	return p.pc.LocalDescription().SDP
+}
+
+// answer answers an offer.
+func (p *pionPeer) answer(t *testing.T, offer string) string {
+	t.Helper()
+	require.NoError(t, p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}))
+	answer, err := p.pc.CreateAnswer(nil)
+	require.NoError(t, err)
+	return p.setLocal(t, answer)
+}
+
+// offer makes an offer; the answer goes to setAnswer.
+func (p *pionPeer) offer(t *testing.T) string {
+	t.Helper()
+	offer, err := p.pc.CreateOffer(nil)
+	require.NoError(t, err)
+	return p.setLocal(t, offer)
+}
+
+func (p *pionPeer) setAnswer(t *testing.T, answer string) {
+	t.Helper()
+	require.NoError(t, p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}))
+}
+
+// sendTone writes a packet of what encode returns every 20 ms until the
+// test ends, the timestamp advancing by step.
+func (p *pionPeer) sendTone(t *testing.T, pt uint8, step uint32, encode func() []byte) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	t.Cleanup(func() { close(done); <-finished })
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(frameDuration)
+		defer tick.Stop()
+		h := rtp.Header{Version: 2, PayloadType: pt}
+		for ; ; h.SequenceNumber, h.Timestamp = h.SequenceNumber+1, h.Timestamp+step {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			_ = p.track.WriteRTP(&rtp.Packet{Header: h, Payload: encode()})
+		}
+	}()
+}
+
+var (
+	codecPCMU = webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypePCMU, ClockRate: 8000},
+		PayloadType:        0,
+	}
+	codecEvent8000 = webrtc.RTPCodecParameters{
+		RTPCodecCapability: webrtc.RTPCodecCapability{MimeType: mimeTelephoneEvent, ClockRate: 8000, SDPFmtpLine: "0-16"},
+		PayloadType:        101,
+	}
+)
+
+// TestNativeG711PeerGetsG711 checks that an endpoint speaking G.711 only
+// gets G.711, whether it offers or answers, with or without the build tag
+// opus: 8 kHz timestamps, telephone-event/8000.
+func TestNativeG711PeerGetsG711(t *testing.T) {
+	t.Run("offer", func(t *testing.T) {
+		var fromA rtpLog
+		a := newTestSession(t, AudioOptions{})
+		b := newTestSession(t, AudioOptions{ToneFrequency: 1000, OnRTP: fromA.add})
+		_, answer := negotiateG711(t, a, b)
+		assert.Regexp(t, `m=audio \d+ \S+ 0 8 101\r`, answer)
+		assert.NotContains(t, answer, "opus")
+		for _, n := range []*Native{a, b} {
+			bnd := n.track.binding()
+			assert.Equal(t, payloadPCMU, bnd.audio)
+			assert.Equal(t, 101, bnd.eventPT)
+			assert.Equal(t, 8000, bnd.eventRate)
+		}
+		tone := func(l float64) bool { return l > 0.15 && l < 0.2 }
+		waitLevel(t, b, tone, "b hears a's tone")
+		waitLevel(t, a, tone, "a hears b's tone")
+		waitGrowing(t, received(t, b), 10, "b receives")
+		assertClock(t, fromA.of(0), frameSamples)
+
+		var mu sync.Mutex
+		var got []dtmfRecord
+		b.OnDTMF(func(tone rune, d time.Duration) {
+			mu.Lock()
+			got = append(got, dtmfRecord{tone, d})
+			mu.Unlock()
+		})
+		require.NoError(t, a.SendDTMF("7", 100*time.Millisecond, 0))
+		require.Eventually(t, func() bool { return len(fromA.of(101)) == 7 }, flowTimeout, poll)
+		end, ok := parseTelephoneEvent(fromA.of(101)[6].Payload)
+		require.True(t, ok)
+		assert.Equal(t, uint16(800), end.duration, "8 kHz units")
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, []dtmfRecord{{'7', 100 * time.Millisecond}}, got)
+	})
+
+	t.Run("answer", func(t *testing.T) {
+		peer := newPionPeer(t, []webrtc.RTPCodecParameters{codecPCMU, codecEvent8000}, codecPCMU.RTPCodecCapability)
+		a := newTestSession(t, AudioOptions{})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		offer, err := a.CreateOffer(ctx, OfferOptions{})
+		require.NoError(t, err)
+		answer := peer.answer(t, offer)
+		assert.NotContains(t, answer, "opus")
+		require.NoError(t, a.SetRemoteAnswer(answer))
+		assert.Equal(t, payloadPCMU, a.track.binding().audio)
+
+		g := newToneGen(440, 0.25)
+		frame := make([]int16, frameSamples)
+		peer.sendTone(t, 0, frameSamples, func() []byte { g.fill(frame); return EncodePCMU(nil, frame) })
+		waitLevel(t, a, func(l float64) bool { return l > 0.15 && l < 0.2 }, "a hears the peer")
+		require.Eventually(t, func() bool { return len(peer.got.of(0)) > 10 }, flowTimeout, poll, "the peer gets PCMU")
+		assertClock(t, peer.got.of(0), frameSamples)
+		assert.Len(t, peer.got.of(0)[0].Payload, frameSamples)
+	})
 }

@@ -19,8 +19,8 @@ var errNotBound = errors.New("media: audio track not negotiated yet")
 
 // localTrack is our audio track. Unlike pion's TrackLocalStaticRTP, which
 // stamps every packet with the one payload type it was bound to, it writes
-// audio (PCMU or PCMA) and telephone-events on the same SSRC with one
-// sequence-number space, so DTMF interleaves correctly with audio.
+// audio (PCMU, PCMA or Opus) and telephone-events on the same SSRC with
+// one sequence-number space, so DTMF interleaves correctly with audio.
 type localTrack struct {
 	id, streamID string
 
@@ -28,24 +28,37 @@ type localTrack struct {
 	writer    webrtc.TrackLocalWriter
 	bindingID string
 	ssrc      uint32
-	audioPT   uint8
-	audioKind payloadKind
-	eventPT   int // -1: telephone-event not negotiated
+	bound     trackBinding
 	seq       uint16
 
 	packets, bytes atomic.Uint64
 }
 
-func newLocalTrack(id, streamID string) *localTrack {
-	return &localTrack{id: id, streamID: streamID, eventPT: -1, seq: uint16(rand.Uint32())}
+// trackBinding is what negotiation bound our track to.
+type trackBinding struct {
+	ok        bool // false before negotiation
+	audio     payloadKind
+	audioPT   uint8
+	eventPT   int // -1: telephone-event not negotiated
+	eventRate int // the clock rate of eventPT
 }
 
-// Bind picks the first G.711 codec of the negotiated list (the peer's
-// preference order) and notes the telephone-event payload type.
+// audioRate returns the RTP clock rate of the audio.
+func (b trackBinding) audioRate() int { return clockRate(b.audio) }
+
+func newLocalTrack(id, streamID string) *localTrack {
+	return &localTrack{id: id, streamID: streamID, bound: trackBinding{eventPT: -1}, seq: uint16(rand.Uint32())}
+}
+
+// Bind picks the first audio codec of the negotiated list (the peer's
+// preference order) and the telephone-event payload type of the same
+// clock rate, else the one at 8 kHz. Opus is registered only when it can
+// be encoded (the build tag opus) or for NoSource sessions, which relay
+// what the application writes.
 func (t *localTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameters, error) {
 	var chosen *webrtc.RTPCodecParameters
 	kind := payloadUnknown
-	eventPT := -1
+	events := map[uint32]int{} // clock rate -> payload type
 	codecs := ctx.CodecParameters()
 	for i := range codecs {
 		c := &codecs[i]
@@ -55,24 +68,29 @@ func (t *localTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParamete
 		case chosen == nil && strings.EqualFold(c.MimeType, webrtc.MimeTypePCMA):
 			chosen, kind = c, payloadPCMA
 		case chosen == nil && strings.EqualFold(c.MimeType, webrtc.MimeTypeOpus):
-			// Registered only for NoSource sessions, which relay what
-			// the application writes.
 			chosen, kind = c, payloadOpus
-		case eventPT < 0 && strings.EqualFold(c.MimeType, mimeTelephoneEvent) && c.ClockRate == sampleRate:
-			eventPT = int(c.PayloadType)
+		case strings.EqualFold(c.MimeType, mimeTelephoneEvent):
+			if _, seen := events[c.ClockRate]; !seen {
+				events[c.ClockRate] = int(c.PayloadType)
+			}
 		}
 	}
 	if chosen == nil {
 		return webrtc.RTPCodecParameters{}, webrtc.ErrUnsupportedCodec
+	}
+	b := trackBinding{audio: kind, audioPT: uint8(chosen.PayloadType), eventPT: -1}
+	for _, rate := range []uint32{uint32(clockRate(kind)), sampleRate} {
+		if pt, ok := events[rate]; ok {
+			b.eventPT, b.eventRate = pt, int(rate)
+			break
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.writer = ctx.WriteStream()
 	t.bindingID = ctx.ID()
 	t.ssrc = uint32(ctx.SSRC())
-	t.audioPT = uint8(chosen.PayloadType)
-	t.audioKind = kind
-	t.eventPT = eventPT
+	t.bound = b
 	return *chosen, nil
 }
 
@@ -93,12 +111,13 @@ func (t *localTrack) RID() string               { return "" }
 func (t *localTrack) StreamID() string          { return t.streamID }
 func (t *localTrack) Kind() webrtc.RTPCodecType { return webrtc.RTPCodecTypeAudio }
 
-// binding returns the negotiated audio codec and telephone-event payload
-// type (-1 when absent); ok is false before negotiation.
-func (t *localTrack) binding() (audio payloadKind, eventPT int, ok bool) {
+// binding returns what negotiation bound the track to.
+func (t *localTrack) binding() trackBinding {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.audioKind, t.eventPT, t.writer != nil
+	b := t.bound
+	b.ok = t.writer != nil
+	return b
 }
 
 // localSSRC returns our SSRC (0 before negotiation).
@@ -132,34 +151,18 @@ func (t *localTrack) send(pt uint8, marker bool, ts uint32, payload []byte) erro
 	return nil
 }
 
-// sendAudio encodes one frame with the negotiated codec; silence sends
-// the codec's silence code instead of pcm.
-func (t *localTrack) sendAudio(marker bool, ts uint32, pcm []int16, silence bool, buf []byte) ([]byte, error) {
+// sendAudio writes an audio packet (encoded with the bound codec).
+func (t *localTrack) sendAudio(marker bool, ts uint32, payload []byte) error {
 	t.mu.Lock()
-	kind, pt := t.audioKind, t.audioPT
+	pt := t.bound.audioPT
 	t.mu.Unlock()
-	buf = buf[:0]
-	switch {
-	case silence && kind == payloadPCMA:
-		for range pcm {
-			buf = append(buf, alawSilence)
-		}
-	case silence:
-		for range pcm {
-			buf = append(buf, ulawSilence)
-		}
-	case kind == payloadPCMA:
-		buf = EncodePCMA(buf, pcm)
-	default:
-		buf = EncodePCMU(buf, pcm)
-	}
-	return buf, t.send(pt, marker, ts, buf)
+	return t.send(pt, marker, ts, payload)
 }
 
 // sendEvent writes a telephone-event packet.
 func (t *localTrack) sendEvent(p *eventPacket) error {
 	t.mu.Lock()
-	pt := t.eventPT
+	pt := t.bound.eventPT
 	t.mu.Unlock()
 	if pt < 0 {
 		return ErrNoTelephoneEvent
