@@ -27,7 +27,7 @@ FUZZPKG  ?= ./...
 # The Go files of the module, without testdata and node_modules.
 GOFILES  := find . -name '*.go' -not -path './.git/*' -not -path '*/node_modules/*' -not -path '*/testdata/*'
 
-.PHONY: help build size test test-deps lint fmt-check fmt vet wasm-deps unit wasmtest smoke bench fuzz clean \
+.PHONY: help build size test test-deps lint fmt-check fmt vet wasm-deps unit unit-opus wasmtest smoke bench fuzz clean \
 	wasm-exec check-wasm-exec check-node web-deps typecheck browser bench-browser
 
 help: ## list the targets
@@ -62,7 +62,7 @@ wasm-exec: ## copy the Go toolchain's wasm_exec.js to ./wasm_exec.js (after a Go
 
 ## ---- test ------------------------------------------------------------------
 
-test: test-deps lint typecheck unit wasmtest smoke size browser ## run every test layer: lint, TypeScript declarations, unit and interop (Kamailio), js/wasm, smoke, browser (Chromium)
+test: test-deps lint typecheck unit unit-opus wasmtest smoke size browser ## run every test layer: lint, TypeScript declarations, unit and interop (Kamailio), native Opus (libopus), js/wasm, smoke, browser (Chromium)
 
 lint: fmt-check vet wasm-deps ## gofmt check, go vet natively and for js/wasm, wasm dependency check
 
@@ -88,14 +88,21 @@ wasm-deps: ## fail if the library's packages pull net/http's client into the was
 fmt: ## format all Go files (gofmt -w)
 	$(GOFILES) | xargs -r gofmt -l -w
 
-test-deps: ## install what the tests need: Kamailio for the interop tests, Chromium for the browser tests (apt-get, as root)
+test-deps: ## install what the tests need: Kamailio for the interop tests, libopus for native Opus, Chromium for the browser tests (apt-get, as root)
 	@scripts/install-kamailio.sh
+	@scripts/install-opus.sh
 	@scripts/install-chromium.sh
 
 unit: ## native tests with the race detector, including the interop tests against Kamailio
 	@scripts/need.sh gcc gcc
 	@echo "== go test -race (native)"
 	$(GO) test -race -count=1 ./...
+
+unit-opus: ## the SIP user agent's tests with native Opus: build tag opus, cgo and libopus (scripts/install-opus.sh)
+	@scripts/need.sh gcc gcc
+	@scripts/install-opus.sh
+	@echo "== go test -race -tags opus (native Opus through libopus)"
+	$(GO) test -race -count=1 -tags opus ./pkg/sipua/...
 
 wasmtest: check-node ## Go tests of the library compiled to js/wasm, run in Node.js
 	@echo "== go test (js/wasm in Node.js)"
