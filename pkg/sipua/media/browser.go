@@ -380,12 +380,64 @@ func (b *Browser) CreateOffer(ctx context.Context, opts OfferOptions) (string, e
 	tr.Set("direction", string(orSendRecv(opts.Direction)))
 	offer, err := b.await(ctx, "createOffer", map[string]any{"iceRestart": opts.ICERestart})
 	if err != nil {
+		b.restoreDirection(tr)
 		return "", fmt.Errorf("media: createOffer: %w", err)
 	}
+	var gathered <-chan struct{}
+	if opts.ICERestart {
+		// The previous gathering left the state "complete", and it may
+		// still read so when setLocalDescription resolves: wait for the
+		// new gathering's end of candidates instead.
+		var stop func()
+		gathered, stop = b.endOfCandidates()
+		defer stop()
+	}
 	if _, err := b.await(ctx, "setLocalDescription", offer); err != nil {
+		b.restoreDirection(tr)
 		return "", fmt.Errorf("media: setLocalDescription: %w", err)
 	}
+	if gathered != nil {
+		t := time.NewTimer(b.gatherTimeout)
+		defer t.Stop()
+		select {
+		case <-gathered:
+		case <-t.C: // what was gathered by then is used
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+	}
 	return b.localSDP(ctx)
+}
+
+// restoreDirection puts back the transceiver's direction after an offer
+// that could not be made.
+func (b *Browser) restoreDirection(tr js.Value) {
+	if b.prevDir != "" && b.signalingState() == "stable" {
+		tr.Set("direction", b.prevDir)
+	}
+}
+
+// endOfCandidates reports the next end of ICE candidates (the
+// icecandidate event without a candidate) on the returned channel; stop
+// removes the listener.
+func (b *Browser) endOfCandidates() (<-chan struct{}, func()) {
+	done := make(chan struct{}, 1)
+	fn := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		if len(args) > 0 {
+			if c := args[0].Get("candidate"); c.IsNull() || c.IsUndefined() {
+				select {
+				case done <- struct{}{}:
+				default:
+				}
+			}
+		}
+		return nil
+	})
+	b.pc.Call("addEventListener", "icecandidate", fn)
+	return done, func() {
+		b.pc.Call("removeEventListener", "icecandidate", fn)
+		fn.Release()
+	}
 }
 
 // CreateAnswer implements Session. An offer of ours that is outstanding

@@ -94,6 +94,23 @@ test('two pages call each other through Kamailio with real audio', { timeout: 18
     const resumed = await inboundDelta(a, 1500);
     assert.ok(resumed > 40, `A got ${resumed} packets in 1.5 s after unhold`);
 
+    // An ICE restart (what recovery after a network change does) keeps
+    // the audio flowing both ways.
+    const ufrag = () => /a=ice-ufrag:(\S+)/.exec(globalThis.phone.session.connection.remoteDescription.sdp)[1];
+    const before = await b.evaluate(ufrag);
+    await a.evaluate(() => globalThis.phone.session.renegotiate({ iceRestart: true }));
+    // What B received is the restarted offer with its candidates (no
+    // trickle ICE: an offer without them could not connect anew).
+    const got = await b.evaluate((f) => {
+      const sdp = globalThis.phone.session.connection.remoteDescription.sdp;
+      return { ufrag: /a=ice-ufrag:(\S+)/.exec(sdp)[1], candidates: (sdp.match(/^a=candidate:/gm) || []).length };
+    });
+    assert.notEqual(got.ufrag, before, 'new ICE credentials');
+    assert.ok(got.candidates > 0, 'the restarted offer carries candidates');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.ok(await inboundDelta(a, 1500) > 40, 'A hears B after the ICE restart');
+    assert.ok(await inboundDelta(b, 1500) > 40, 'B hears A after the ICE restart');
+
     // DTMF: SIP INFO reaches the other page; RFC 4733 is sent in the
     // media (browsers do not report received telephone-events).
     await a.evaluate(() => globalThis.phone.session.sendDTMF('12#', { transportType: 'INFO', duration: 100, interToneGap: 70 }));
