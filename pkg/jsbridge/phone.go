@@ -33,6 +33,10 @@ const (
 
 	// opTimeout bounds the UA operations a Promise waits for.
 	opTimeout = 30 * time.Second
+
+	// uaDetachDelay is how long a stopped UA's object stays referenced
+	// from Go: its last events are delivered well within it.
+	uaDetachDelay = 2 * time.Second
 )
 
 // ErrNeedsBrowser rejects calls in a runtime without WebRTC (Node.js).
@@ -46,10 +50,23 @@ type phone struct {
 	audio audioElements
 	call  callDefaults
 
-	mu       sync.Mutex
-	started  bool
-	sessions map[*sipua.Session]*callObj
+	mu         sync.Mutex
+	started    bool
+	sessions   map[*sipua.Session]*callObj
+	detachOnce sync.Once
 }
+
+// detach drops Go's references to the UA's JavaScript object.
+func (p *phone) detach() {
+	p.mu.Lock()
+	p.obj = js.Undefined()
+	p.mu.Unlock()
+	p.em.Detach()
+}
+
+// releaseJS frees the emitter's functions once JavaScript has collected
+// the UA object (see setupREST's FinalizationRegistry).
+func (p *phone) releaseJS() { p.em.Release() }
 
 // callDefaults are the call options getUA's config sets for every call.
 type callDefaults struct {
@@ -222,7 +239,7 @@ func getUA(this js.Value, args []js.Value) any {
 			return nil
 		})
 		js.Global().Call("setTimeout", fn, 0)
-		return p.obj, nil
+		return p.em.Value(), nil
 	})
 }
 
@@ -374,6 +391,10 @@ func phoneProto() js.Value {
 				if errors.Is(err, sipua.ErrStopped) {
 					err = nil
 				}
+				// A stopped UA cannot start again: a while later (its last
+				// events delivered), Go lets go of the object, so that the
+				// page can drop it and its listeners.
+				p.detachOnce.Do(func() { time.AfterFunc(uaDetachDelay, p.detach) })
 				return nil, err
 			})
 		})
