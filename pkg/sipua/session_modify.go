@@ -157,16 +157,36 @@ func (s *Session) Renegotiate(ctx context.Context, iceRestart bool) error {
 
 // recover restarts ICE on an established call after the connection came
 // back or the media failed, so that audio resumes without user action.
-func (s *Session) recover(reason string) {
+func (s *Session) recover(reason string) { s.recoverAttempt(reason, 0) }
+
+// Recovery re-INVITEs that fail (the peer may not have re-registered
+// yet after the same outage) are retried a few times.
+const (
+	recoveryRetries    = 4
+	recoveryRetryDelay = 2 * time.Second
+)
+
+func (s *Session) recoverAttempt(reason string, attempt int) {
 	if !s.IsEstablished() || s.reinviting || !s.ua.connected.Load() {
 		s.needsRecovery = s.IsEstablished()
 		return
 	}
 	s.needsRecovery = false
-	s.ua.log.Debug("sipua: restarting ICE", "reason", reason)
+	s.ua.log.Debug("sipua: restarting ICE", "reason", reason, "attempt", attempt+1)
 	local, _ := s.IsOnHold()
 	result := make(chan error, 1)
 	s.reinvite(context.Background(), local, true, 0, result)
+	go func() {
+		err := <-result
+		if err == nil || attempt+1 >= recoveryRetries || errors.Is(err, ErrStopped) {
+			return
+		}
+		s.ua.after(recoveryRetryDelay, func() {
+			if !s.ended {
+				s.recoverAttempt("retry: "+err.Error(), attempt+1)
+			}
+		})
+	}()
 }
 
 // receiveReinvite answers a re-INVITE: remote hold is read from the

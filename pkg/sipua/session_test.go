@@ -469,3 +469,34 @@ func TestCall_IncomingWithoutSDPGetsOfferIn200AndAnswerInACK(t *testing.T) {
 	h.sessionEvent("confirmed")
 	assert.Len(t, (*made)[0].answers, 1, "the ACK's SDP is the answer")
 }
+
+func TestCall_RecoveryReinviteRetriedUntilThePeerIsBack(t *testing.T) {
+	h, made := mediaHarness(t)
+	h.connect()
+	s, _ := establishOutgoing(t, h)
+
+	// The connection drops and comes back: an ICE-restart re-INVITE. The
+	// peer has not re-registered yet (404); the UA tries again later.
+	h.tr.disconnect()
+	h.expectEvent("disconnected")
+	h.connect()
+	re := h.expect(sipmsg.INVITE)
+	h.reply(re, 404)
+	h.expect(sipmsg.ACK) // of the 404, in its transaction
+	again := h.advanceUntilSent(3*time.Second, 100*time.Millisecond)
+	require.Equal(t, sipmsg.INVITE, again.Method)
+	h.answerCall(again)
+	h.expect(sipmsg.ACK)
+	assert.True(t, s.IsEstablished())
+	(*made)[0].mu.Lock()
+	restarts := 0
+	for _, o := range (*made)[0].offers {
+		if o.ICERestart {
+			restarts++
+		}
+	}
+	(*made)[0].mu.Unlock()
+	assert.Equal(t, 2, restarts, "both re-INVITEs restart ICE")
+	h.advance(10 * time.Second)
+	h.nothingSent()
+}

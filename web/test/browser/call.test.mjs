@@ -235,3 +235,42 @@ test('a call answered from a once listener is not refused', { timeout: 120_000 }
   });
   await a.evaluate(() => globalThis.phone.ua.stop());
 });
+
+test('a call survives a Kamailio restart: reconnect, re-register, ICE-restart re-INVITE', { timeout: 180_000 }, async () => {
+  const [a, b] = await Promise.all([phone('1001'), phone('1002')]);
+  await withArtifacts(a, 'call-recovery', async () => {
+    await b.evaluate(() => {
+      globalThis.phone.ua.once('newRTCSession', ({ session }) => { session.answer(); });
+    });
+    await a.evaluate(async () => globalThis.phone.watch(await globalThis.phone.ua.dial('1002')));
+    await until(a, 'confirmed', () => globalThis.phone.log.find((l) => l.startsWith('session confirmed')));
+    for (const p of [a, b]) {
+      await p.evaluate(() => {
+        const ph = globalThis.phone;
+        ph.ua.on('disconnected', () => ph.log.push('disconnected'));
+        ph.ua.on('registered', () => ph.log.push('registered again'));
+        ph.session.on('reinvite', () => ph.log.push('reinvite'));
+      });
+    }
+    const ufrag = () => /a=ice-ufrag:(\S+)/.exec(globalThis.phone.session.connection.remoteDescription.sdp)[1];
+    const before = await b.evaluate(ufrag);
+    await kam.restart();
+    for (const [page, name] of [[a, 'caller'], [b, 'callee']]) {
+      await until(page, `${name} reconnected and registered`, () =>
+        globalThis.phone.log.includes('disconnected') && globalThis.phone.log.includes('registered again'), undefined, 60_000);
+    }
+    // The caller renegotiates with an ICE restart through the new
+    // Kamailio; the call is still up, and audio flows both ways.
+    await until(b, 'the recovery re-INVITE', () => globalThis.phone.log.includes('reinvite'), undefined, 30_000);
+    assert.notEqual(await b.evaluate(ufrag), before, 'the re-INVITE restarted ICE');
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const [page, name] of [[a, 'caller'], [b, 'callee']]) {
+      assert.equal(await page.evaluate(() => globalThis.phone.session.isEstablished()), true, `${name}'s call survived`);
+      const got = await inboundDelta(page, 1500);
+      assert.ok(got > 40, `${name} received ${got} packets in 1.5 s after the restart`);
+    }
+    await a.evaluate(() => globalThis.phone.session.terminate());
+    await until(b, 'ended', () => globalThis.phone.log.find((l) => l.startsWith('session ended')));
+  });
+  for (const p of [a, b]) await p.evaluate(() => globalThis.phone.ua.stop());
+});

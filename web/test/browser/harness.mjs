@@ -598,7 +598,8 @@ export async function startPbxfake() {
  *   passwords; count adds subscribers 1001, 1002, ... with passwords
  *   1001-secret, ...; neither: alice / alice-secret, bob, carol.
  * @returns {Promise<{ws: string, domain: string, sip: string, ctl: string,
- *   users: Record<string, string>, log: () => string, stop: () => Promise<void>}>}
+ *   users: Record<string, string>, log: () => string, stop: () => Promise<void>,
+ *   restart: () => Promise<void>}>}
  *   ws is ws://127.0.0.1:PORT (subprotocol "sip"); users register
  *   sip:NAME@domain (the digest realm too); ctl is the ctl socket for
  *   kamcmd -s unix:CTL; log is Kamailio's log, complete after stop.
@@ -612,7 +613,7 @@ export async function startKamailio({ users, count, domain, minExpires, debug } 
   if (minExpires) args.push('-min-expires', String(minExpires));
   if (debug) args.push('-debug', String(debug));
   // Installing Kamailio may come first.
-  const { lines, stop, stderr } = await startChild('kamailio', bin, args, 'KAMAILIO_WS', 10 * 60_000);
+  const { lines, stop, stderr, child } = await startChild('kamailio', bin, args, 'KAMAILIO_WS', 10 * 60_000);
   const get = (key) => lines.find(([k]) => k === key)?.[1];
   const all = {};
   for (const [k, v] of lines) {
@@ -628,6 +629,17 @@ export async function startKamailio({ users, count, domain, minExpires, debug } 
     users: all,
     log: stderr,
     stop,
+    // Restarts Kamailio on the same ports: every client loses its
+    // WebSocket and Kamailio its registrations (a server failure).
+    async restart() {
+      const before = lines.filter(([k]) => k === 'KAMAILIO_RESTARTED').length;
+      child.kill('SIGUSR1');
+      const deadline = Date.now() + 60_000;
+      while (lines.filter(([k]) => k === 'KAMAILIO_RESTARTED').length === before) {
+        if (Date.now() > deadline) throw new Error(`Kamailio did not restart\n${stderr()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
   };
 }
 

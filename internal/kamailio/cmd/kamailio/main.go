@@ -150,6 +150,25 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 
-	<-ctx.Done()
-	return 0
+	// SIGUSR1 restarts Kamailio on the same ports (clients lose their
+	// WebSocket and its in-memory state), for tests of recovery; each
+	// restart prints KAMAILIO_RESTARTED=<n> once Kamailio is back.
+	restart := make(chan os.Signal, 1)
+	signal.Notify(restart, syscall.SIGUSR1)
+	defer signal.Stop(restart)
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-restart:
+			rctx, cancel := context.WithTimeout(ctx, time.Minute)
+			err := srv.Relaunch(rctx)
+			cancel()
+			if err != nil {
+				fmt.Fprintln(stderr, "kamailio: restart:", err)
+				return 1
+			}
+			fmt.Fprintf(stdout, "KAMAILIO_RESTARTED=%d\n", n)
+		}
+	}
 }
