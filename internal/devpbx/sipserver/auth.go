@@ -14,8 +14,8 @@ import (
 // Authorization header answering a 401 for REGISTER, Proxy-Authorization
 // answering a 407 for everything else. It returns the authenticated
 // extension, or the status of the response to send instead: 401/407 with
-// a fresh challenge (no credentials for our realm, or an unknown or
-// expired nonce), 403 (unknown user or wrong password), 500 (directory
+// a fresh challenge (no credentials for our realm, an unknown or expired
+// nonce, or a wrong password), 403 (unknown user), 500 (directory
 // failure).
 //
 // Nonce counts are not checked for replays: this is a development server,
@@ -54,9 +54,16 @@ func (s *Server) authenticate(ctx context.Context, req *sipmsg.Message) (ext Ext
 		s.log.Warn("sipserver: directory lookup failed", "err", err)
 		return Extension{}, 500, false
 	}
-	if !found || ext.SIPPassword == "" || !digest.Verify(*cred, req.Method, ext.SIPPassword, req.Body) {
-		s.log.Info("sipserver: authentication failed", "user", cred.Username, "method", req.Method)
+	if !found || ext.SIPPassword == "" {
+		s.log.Info("sipserver: authentication failed: no such SIP user", "user", cred.Username, "method", req.Method)
 		return Extension{}, 403, false
+	}
+	if !digest.Verify(*cred, req.Method, ext.SIPPassword, req.Body) {
+		// A wrong password is challenged again, as registrars commonly
+		// do: a client that answers with the same password gives up and
+		// reports an authentication error, not a refusal.
+		s.log.Info("sipserver: authentication failed: wrong password", "user", cred.Username, "method", req.Method)
+		return Extension{}, challengeCode, false
 	}
 	if stale {
 		return Extension{}, challengeCode, true

@@ -11,8 +11,9 @@
 // # Registrar
 //
 // REGISTER is authenticated with digest MD5, qop=auth, in Config.Realm
-// (401, then 403 for a wrong password or someone else's credentials, 404
-// for a user the Directory does not know). Each Contact is a binding on
+// (401; a wrong password is challenged again, so a client reports an
+// authentication error; 403 for someone else's credentials, 404 for a
+// user the Directory does not know). Each Contact is a binding on
 // the WebSocket connection it came over; RFC 5626 instance and reg-id
 // replace an older binding of the same device. Bindings live between 60
 // and 3600 s (423 below) and die with their connection.

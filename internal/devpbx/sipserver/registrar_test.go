@@ -52,9 +52,11 @@ func TestRegister_WrongPasswordIsRefused(t *testing.T) {
 	e := startServer(t)
 	a := e.startUA(t, alice, "wrong", 0)
 	ev := a.await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
-	assert.Equal(t, sipua.CauseRejected, ev.Cause) // 403, as the PBX answers wrong credentials
+	// The PBX challenges a wrong password again; the UA gives up after
+	// its second answer instead of looping.
+	assert.Equal(t, sipua.CauseAuthenticationError, ev.Cause)
 	require.NotNil(t, ev.Response)
-	assert.Equal(t, 403, ev.Response.StatusCode)
+	assert.Equal(t, 401, ev.Response.StatusCode)
 	assert.Empty(t, e.srv.Registrations(alice.SIPUsername))
 }
 
@@ -107,6 +109,13 @@ func TestRegister_ExpiresWildcardAndIntervalTooBrief(t *testing.T) {
 	// Someone else's credentials cannot register alice.
 	resp = r.requestAs(t, "REGISTER", "sip:"+DefaultRealm, alice, bob, "Contact: <sip:x@raw.invalid;transport=ws>\r\n")
 	assert.Equal(t, 403, resp.StatusCode)
+	// A wrong password is challenged again.
+	wrong := alice
+	wrong.SIPPassword = "nope"
+	resp = r.requestAs(t, "REGISTER", "sip:"+DefaultRealm, alice, wrong, "Contact: <sip:x@raw.invalid;transport=ws>\r\n")
+	assert.Equal(t, 401, resp.StatusCode)
+	assert.Contains(t, resp.Get("WWW-Authenticate"), `realm="`+DefaultRealm+`"`)
+	assert.Empty(t, e.srv.Registrations(alice.SIPUsername))
 }
 
 func TestRegister_ExpiredNonceIsChallengedAsStale(t *testing.T) {

@@ -138,7 +138,7 @@ func TestBadInput_UnauthenticatedAndLoopingRequests(t *testing.T) {
 	wrong := alice
 	wrong.SIPPassword = "nope"
 	resp = r.requestAs(t, "MESSAGE", "sip:2002@"+DefaultRealm, alice, wrong, "")
-	assert.Equal(t, 403, resp.StatusCode)
+	assert.Equal(t, 407, resp.StatusCode, "challenged again")
 
 	// Max-Forwards exhausted.
 	resp = r.request(t, "MESSAGE", "sip:2002@"+DefaultRealm, alice, "Max-Forwards: 0\r\n")
