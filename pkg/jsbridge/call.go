@@ -188,7 +188,33 @@ func (c *callObj) unbind() {
 		if owned {
 			stopTracks(local)
 		}
+		c.rebindOther()
 	})
+}
+
+// rebindOther gives the remote element, when this call's end left it
+// empty, to another call still up (call waiting).
+func (c *callObj) rebindOther() {
+	el := c.p.audio.remote
+	if el.Type() != js.TypeObject || !el.Get("srcObject").IsNull() {
+		return
+	}
+	for _, other := range c.p.liveCalls() {
+		if other == c || other.s.IsEnded() {
+			continue
+		}
+		other.mu.Lock()
+		stream := other.remote
+		other.mu.Unlock()
+		if stream.Type() == js.TypeObject {
+			go func() { // play() may take a while to settle
+				if err := c.p.audio.bindRemote(stream); err != nil {
+					other.em.Emit("autoplayfailed", map[string]any{"error": err})
+				}
+			}()
+			return
+		}
+	}
 }
 
 func (c *callObj) connection() js.Value {

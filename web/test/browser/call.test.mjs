@@ -274,3 +274,34 @@ test('a call survives a Kamailio restart: reconnect, re-register, ICE-restart re
   });
   for (const p of [a, b]) await p.evaluate(() => globalThis.phone.ua.stop());
 });
+
+test('call waiting: when the second call ends, the <audio> plays the first again', { timeout: 120_000 }, async () => {
+  const [a, b, c] = await Promise.all([phone('1001'), phone('1002'), phone('1003')]);
+  await withArtifacts(a, 'call-waiting', async () => {
+    await b.evaluate(() => { globalThis.phone.ua.once('newRTCSession', ({ session }) => { session.answer(); }); });
+    await a.evaluate(async () => {
+      const p = globalThis.phone;
+      p.first = await p.ua.dial('1002');
+      p.first.on('confirmed', () => p.log.push('first confirmed'));
+    });
+    await until(a, 'first call up', () => globalThis.phone.log.includes('first confirmed'));
+    await until(a, 'first call audio bound', () => document.getElementById('remote').srcObject === globalThis.phone.first.remoteStream);
+    await a.evaluate(() => {
+      const p = globalThis.phone;
+      p.ua.once('newRTCSession', ({ session }) => {
+        p.second = session;
+        session.on('confirmed', () => p.log.push('second confirmed'));
+        session.on('ended', () => p.log.push('second ended'));
+        session.answer();
+      });
+    });
+    await c.evaluate(async () => globalThis.phone.watch(await globalThis.phone.ua.dial('1001')));
+    await until(a, 'second call up', () => globalThis.phone.log.includes('second confirmed'));
+    await until(a, 'second call audio bound', () => document.getElementById('remote').srcObject === globalThis.phone.second.remoteStream);
+    await c.evaluate(() => globalThis.phone.session.terminate());
+    await until(a, 'second ended', () => globalThis.phone.log.includes('second ended'));
+    await until(a, 'the first call plays again', () => document.getElementById('remote').srcObject === globalThis.phone.first.remoteStream);
+    await a.evaluate(() => globalThis.phone.first.terminate());
+  });
+  for (const p of [a, b, c]) await p.evaluate(() => globalThis.phone.ua.stop());
+});
