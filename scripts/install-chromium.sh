@@ -6,13 +6,16 @@
 # time-to-ready benchmark (web/bench/ready.mjs). Idempotent: when
 # /usr/bin/chromium exists it prints its version and exits 0.
 #
-# Installs the Debian package `chromium` (apt-get update, then apt-get
-# install, noninteractive) when it is missing. Playwright's own browser
+# Installs the Debian package `chromium` (noninteractive, see lib/apt.sh)
+# when it is missing. Playwright's own browser
 # download is never used, nor any other source: the tests run the browser
 # the distribution ships and updates.
 #
 # Needs root and apt-get; otherwise prints what to install and exits 1.
 set -euo pipefail
+
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
 
 chromium=/usr/bin/chromium
 packages=(chromium)
@@ -40,19 +43,14 @@ fi
 
 # Test runs may start together and all want to install: one at a time, and
 # whoever comes second finds the browser installed.
-lock=/run/lock
-[ -d "$lock" ] || lock=/tmp
-exec 9>"$lock/wasmphone-install-chromium.lock"
-flock -w 900 9
+apt_lock chromium 900
 if have_chromium; then
 	report
 	exit 0
 fi
 
 echo "installing the Debian packages: ${packages[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${packages[@]}"
+apt_install "${packages[@]}"
 
 if ! have_chromium; then
 	echo "error: installed ${packages[*]} but $chromium is still missing" >&2

@@ -18,16 +18,11 @@ set -euo pipefail
 
 packages=(kamailio kamailio-websocket-modules kamailio-presence-modules)
 
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
+
 # find_missing sets missing to the packages that are not installed.
-find_missing() {
-	missing=()
-	local p
-	for p in "${packages[@]}"; do
-		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-			missing+=("$p")
-		fi
-	done
-}
+find_missing() { missing_packages "${packages[@]}"; }
 
 find_missing
 
@@ -74,10 +69,7 @@ fi
 
 # Test packages run in parallel and may all want to install: one at a time,
 # and whoever comes second finds everything installed.
-lock=/run/lock
-[ -d "$lock" ] || lock=/tmp
-exec 9>"$lock/wasmphone-install-kamailio.lock"
-flock -w 600 9
+apt_lock kamailio 600
 find_missing
 if [ ${#missing[@]} -eq 0 ]; then
 	stop_service
@@ -85,7 +77,6 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 echo "installing the Debian packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
 
 # Deny service starts while the packages are configured (invoke-rc.d and
 # deb-systemd-invoke honour policy-rc.d). Keep a policy the machine already
@@ -104,19 +95,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-install() {
-	apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}"
-}
-# Refresh the package lists first when they are missing or older than a day;
-# otherwise try with what is there and update only if that fails.
-lists=/var/lib/apt/lists
-if [ -z "$(find "$lists" -maxdepth 1 -name '*Packages*' -mtime -1 -print -quit 2>/dev/null)" ]; then
-	apt-get update -q
-	install
-elif ! install; then
-	apt-get update -q
-	install
-fi
+apt_install "${missing[@]}"
 
 stop_service
 

@@ -11,16 +11,11 @@ set -euo pipefail
 
 packages=(libopus-dev pkg-config)
 
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
+
 # find_missing sets missing to the packages that are not installed.
-find_missing() {
-	missing=()
-	local p
-	for p in "${packages[@]}"; do
-		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-			missing+=("$p")
-		fi
-	done
-}
+find_missing() { missing_packages "${packages[@]}"; }
 
 # usable reports whether cgo will find libopus: pkg-config knows it.
 usable() {
@@ -45,30 +40,14 @@ fi
 
 # Test runs may install in parallel: one at a time, and whoever comes
 # second finds everything installed.
-lock=/run/lock
-[ -d "$lock" ] || lock=/tmp
-exec 9>"$lock/wasmphone-install-opus.lock"
-flock -w 600 9
+apt_lock opus 600
 find_missing
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
 fi
 
 echo "installing the Debian packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-install() {
-	apt-get install -y -q --no-install-recommends -o DPkg::Lock::Timeout=300 "${missing[@]}"
-}
-# Refresh the package lists first when they are missing or older than a day;
-# otherwise try with what is there and update only if that fails.
-lists=/var/lib/apt/lists
-if [ -z "$(find "$lists" -maxdepth 1 -name '*Packages*' -mtime -1 -print -quit 2>/dev/null)" ]; then
-	apt-get update -q
-	install
-elif ! install; then
-	apt-get update -q
-	install
-fi
+apt_install "${missing[@]}"
 
 if ! usable; then
 	echo "error: installed ${missing[*]} but pkg-config does not find opus" >&2

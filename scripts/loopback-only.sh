@@ -11,7 +11,7 @@
 set -euo pipefail
 
 if [ "$(id -u)" = 0 ] && ! command -v ip >/dev/null 2>&1; then
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+	"$(dirname "$0")/need.sh" ip iproute2 >&2
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
 	exec unshare -n -- sh -c 'ip link set lo up && exec "$@"' sh "$@"

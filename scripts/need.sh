@@ -21,12 +21,9 @@ if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 echo "'$cmd' is missing: installing the Debian package '$pkg'"
-export DEBIAN_FRONTEND=noninteractive
-install() { apt-get install -y -q --no-install-recommends "$pkg"; }
-if ! install; then
-	apt-get update -q
-	install
-fi
+# shellcheck source=lib/apt.sh
+. "$(dirname "$0")/lib/apt.sh"
+apt_install "$pkg"
 if ! command -v "$cmd" >/dev/null 2>&1; then
 	echo "error: installed '$pkg' but '$cmd' is still not on PATH" >&2
 	exit 1
