@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,13 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wasmphone/wasmphone/internal/cmdtest"
 )
 
 // TestMain lets the test binary act as the command when a test starts it
@@ -38,25 +38,20 @@ func TestCommand(t *testing.T) {
 	cmd := exec.CommandContext(ctx, os.Args[0], "-memory", "-addr", "127.0.0.1:0", "-web", t.TempDir(),
 		"-heartbeat", "1s")
 	cmd.Env = append(os.Environ(), "DEVPBX_RUN_MAIN=1")
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	require.NoError(t, cmd.Start())
-	defer func() { _ = cmd.Process.Kill() }()
+	p := cmdtest.Start(t, cmd)
+	stderr := p.Stderr
 
+	lines, err := cmdtest.ReadUntil(p.Stdout, "DEVPBX_URL", 30*time.Second)
 	var banner strings.Builder
-	base := ""
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		banner.WriteString(sc.Text() + "\n")
-		if u, ok := strings.CutPrefix(sc.Text(), "DEVPBX_URL="); ok {
-			base = u
-			break
+	for _, l := range lines {
+		if l.Key != "" {
+			banner.WriteString(l.Key + "=")
 		}
+		banner.WriteString(l.Value + "\n")
 	}
-	require.NotEmpty(t, base, "no DEVPBX_URL line; stdout:\n%s\nstderr:\n%s", banner.String(), stderr.String())
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	require.NoError(t, err, "stdout:\n%s\nstderr:\n%s", banner.String(), stderr.String())
+	base := lines[len(lines)-1].Value
+	go func() { _, _ = io.Copy(io.Discard, p.Stdout) }()
 	assert.True(t, strings.HasPrefix(base, "http://127.0.0.1:"), base)
 	out := banner.String()
 	for _, want := range []string{"not a production PBX", "alice / alice-secret", "002001 / sip-2001-secret",
@@ -91,33 +86,8 @@ func TestCommand(t *testing.T) {
 	defer sresp.Body.Close()
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		require.NoError(t, err, "stderr:\n%s", stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the command did not stop; stderr:\n%s", stderr.String())
-	}
+	require.NoError(t, p.Wait(t, 10*time.Second), "stderr:\n%s", stderr.String())
 	assert.Contains(t, stderr.String(), "stopped")
-}
-
-// syncBuffer collects the command's stderr while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestCommand_BadFlags(t *testing.T) {

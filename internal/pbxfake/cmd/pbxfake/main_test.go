@@ -1,58 +1,29 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"io"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/wasmphone/wasmphone/internal/cmdtest"
 )
 
-// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// readURL reads the PBXFAKE_URL line.
+// readURL reads the PBXFAKE_URL line, which must be the first.
 func readURL(t *testing.T, stdout io.Reader) string {
 	t.Helper()
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- s
-	}()
-	select {
-	case s := <-line:
-		u, ok := strings.CutPrefix(strings.TrimSpace(s), "PBXFAKE_URL=")
-		require.True(t, ok, "first line %q", s)
-		require.True(t, strings.HasPrefix(u, "http://127.0.0.1:") && strings.HasSuffix(u, "/api/v1"), u)
-		return u
-	case <-time.After(10 * time.Second):
-		t.Fatal("no URL line")
-		return ""
-	}
+	lines, err := cmdtest.ReadUntil(stdout, "PBXFAKE_URL", 10*time.Second)
+	require.NoError(t, err)
+	require.Len(t, lines, 1, "first line %q", lines[0])
+	u := lines[0].Value
+	require.True(t, strings.HasPrefix(u, "http://127.0.0.1:") && strings.HasSuffix(u, "/api/v1"), u)
+	return u
 }
 
 func checkServes(t *testing.T, base string) {
@@ -73,7 +44,7 @@ func checkServes(t *testing.T, base string) {
 func TestRunStopsWhenStdinCloses(t *testing.T) {
 	stdinR, stdinW := io.Pipe()
 	stdoutR, stdoutW := io.Pipe()
-	var stderr syncBuffer
+	var stderr cmdtest.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(nil, stdinR, stdoutW, &stderr) }()
 	checkServes(t, readURL(t, stdoutR))
@@ -88,7 +59,7 @@ func TestRunStopsWhenStdinCloses(t *testing.T) {
 }
 
 func TestRunRefusesNonLoopback(t *testing.T) {
-	var stderr syncBuffer
+	var stderr cmdtest.Buffer
 	assert.Equal(t, 2, run([]string{"-addr", "0.0.0.0:0"}, strings.NewReader(""), io.Discard, &stderr))
 	assert.Contains(t, stderr.String(), "only loopback")
 	assert.NoError(t, checkLoopback("localhost:0"))
@@ -96,53 +67,32 @@ func TestRunRefusesNonLoopback(t *testing.T) {
 }
 
 func TestCommand(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go tool:", err)
-	}
-	bin := filepath.Join(t.TempDir(), "pbxfake")
-	out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	bin := cmdtest.Build(t, ".")
 
-	start := func(t *testing.T) (*exec.Cmd, io.WriteCloser, string, *syncBuffer) {
-		cmd := exec.Command(bin)
-		stdin, err := cmd.StdinPipe()
-		require.NoError(t, err)
-		stdout, err := cmd.StdoutPipe()
-		require.NoError(t, err)
-		stderr := &syncBuffer{}
-		cmd.Stderr = stderr
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() { _ = cmd.Process.Kill() })
-		return cmd, stdin, readURL(t, stdout), stderr
+	start := func(t *testing.T) (*cmdtest.Process, string) {
+		p := cmdtest.Start(t, exec.Command(bin))
+		return p, readURL(t, p.Stdout)
 	}
-	wait := func(t *testing.T, cmd *exec.Cmd) {
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			assert.NoError(t, err)
-		case <-time.After(5 * time.Second):
-			t.Fatal("pbxfake did not exit")
-		}
+	wait := func(t *testing.T, p *cmdtest.Process) {
+		assert.NoError(t, p.Wait(t, 5*time.Second))
 	}
 
 	t.Run("stdin", func(t *testing.T) {
-		cmd, stdin, base, stderr := start(t)
+		p, base := start(t)
 		checkServes(t, base)
 		// The logins come before the URL, but the copy from the pipe may lag.
-		assert.Eventually(t, func() bool { return strings.Contains(stderr.String(), "login nobody") },
+		assert.Eventually(t, func() bool { return strings.Contains(p.Stderr.String(), "login nobody") },
 			5*time.Second, 10*time.Millisecond)
 		for _, u := range []string{"alice", "bob", "carol", "reseller", "nobody"} {
-			assert.Contains(t, stderr.String(), "login "+u+" / "+u+"-secret")
+			assert.Contains(t, p.Stderr.String(), "login "+u+" / "+u+"-secret")
 		}
-		require.NoError(t, stdin.Close())
-		wait(t, cmd)
+		require.NoError(t, p.Stdin.Close())
+		wait(t, p)
 	})
 	t.Run("sigterm", func(t *testing.T) {
-		cmd, _, base, _ := start(t)
+		p, base := start(t)
 		checkServes(t, base)
-		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-		wait(t, cmd)
+		require.NoError(t, p.Cmd.Process.Signal(syscall.SIGTERM))
+		wait(t, p)
 	})
 }
