@@ -18,20 +18,18 @@ import (
 	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/media"
 	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
+
+	"github.com/wasmphone/wasmphone/internal/uatest"
 )
 
 const e2eWait = 10 * time.Second
 
 // phone is a registered UA of a seeded extension.
-type phone struct {
-	ua     *sipua.UA
-	events chan sipua.Event
-}
+type phone = uatest.Agent
 
 func startPhone(t *testing.T, srv *Server, ext store.DemoExtension) *phone {
 	t.Helper()
-	p := &phone{events: make(chan sipua.Event, 4096)}
-	ua, err := sipua.New(sipua.Config{
+	p := uatest.Start(t, sipua.Config{
 		Servers:         []transport.Server{{URL: srv.SIPURL()}},
 		URI:             "sip:" + ext.SIPUsername + "@" + store.DemoDomain,
 		Password:        ext.SIPPassword,
@@ -40,34 +38,9 @@ func startPhone(t *testing.T, srv *Server, ext store.DemoExtension) *phone {
 		UserAgent:       "e2e-" + ext.ID,
 		Media:           media.Factory(media.AudioOptions{LoopbackOnly: true, ToneFrequency: 440}),
 		TransportConfig: transport.Config{MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second},
-		OnEvent:         func(ev sipua.Event) { p.events <- ev },
 	})
-	require.NoError(t, err)
-	p.ua = ua
-	require.NoError(t, ua.Start())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = ua.Stop(ctx)
-	})
-	p.await(t, "registered")
+	p.Await(t, "registered", e2eWait)
 	return p
-}
-
-func (p *phone) await(t *testing.T, name string) sipua.Event {
-	t.Helper()
-	deadline := time.After(e2eWait)
-	for {
-		select {
-		case ev := <-p.events:
-			if ev.Name() == name {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("no %s event within %v", name, e2eWait)
-			return nil
-		}
-	}
 }
 
 // TestEndToEnd_RegisterCallHistory runs the whole PBX: two phones register
@@ -105,9 +78,9 @@ func TestEndToEnd_RegisterCallHistory(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
-	out, err := alice.ua.Call(ctx, "2002", sipua.CallOptions{})
+	out, err := alice.UA.Call(ctx, "2002", sipua.CallOptions{})
 	require.NoError(t, err)
-	in := bob.await(t, "newRTCSession").(sipua.NewSessionEvent).Session
+	in := bob.Await(t, "newRTCSession", e2eWait).(sipua.NewSessionEvent).Session
 	select {
 	case ev := <-incoming:
 		assert.Equal(t, "2001", ev.Values["callerIdNumber"])
@@ -117,10 +90,10 @@ func TestEndToEnd_RegisterCallHistory(t *testing.T) {
 		t.Fatal("no incomingcall event")
 	}
 	require.NoError(t, in.Answer(ctx, sipua.CallOptions{}))
-	alice.await(t, "confirmed")
+	alice.Await(t, "confirmed", e2eWait)
 	time.Sleep(1100 * time.Millisecond)
 	require.NoError(t, out.Terminate(ctx, 0))
-	bob.await(t, "ended")
+	bob.Await(t, "ended", e2eWait)
 
 	var calls *pbx.Page
 	deadline = time.Now().Add(e2eWait)
@@ -144,9 +117,9 @@ func TestEndToEnd_RegisterCallHistory(t *testing.T) {
 	// Do not disturb, set over REST, is what the SIP side obeys.
 	_, err = bobPhone.SetDND(ctx, true)
 	require.NoError(t, err)
-	_, err = alice.ua.Call(ctx, "2002", sipua.CallOptions{})
+	_, err = alice.UA.Call(ctx, "2002", sipua.CallOptions{})
 	require.NoError(t, err)
-	alice.await(t, "failed")
+	alice.Await(t, "failed", e2eWait)
 }
 
 // TestEndToEnd_OriginateToEcho originates a call over REST: the SIP server
@@ -172,14 +145,14 @@ func TestEndToEnd_OriginateToEcho(t *testing.T) {
 		call, err := customer.Originate(ctx, srv.URL()+"/api/v1/customers/1001/endpoints/2001", EchoNumber)
 		done <- result{call, err}
 	}()
-	ns := alice.await(t, "newRTCSession").(sipua.NewSessionEvent)
+	ns := alice.Await(t, "newRTCSession", e2eWait).(sipua.NewSessionEvent)
 	require.NoError(t, ns.Session.Answer(ctx, sipua.CallOptions{}))
 	r := <-done
 	require.NoError(t, r.err)
 	assert.Equal(t, "OUT", r.call.String("direction"))
 	assert.Equal(t, EchoNumber, r.call.String("to"))
 	assert.NotEmpty(t, r.call.String("callId"))
-	alice.await(t, "confirmed")
+	alice.Await(t, "confirmed", e2eWait)
 	require.NoError(t, ns.Session.Terminate(ctx, 0))
 
 	deadline := time.Now().Add(e2eWait)

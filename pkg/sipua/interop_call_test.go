@@ -15,6 +15,8 @@ import (
 	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
 	"github.com/wasmphone/wasmphone/pkg/sipua/media"
+
+	"github.com/wasmphone/wasmphone/internal/uatest"
 )
 
 // startPhone starts a registered agent with real native media: pion,
@@ -26,38 +28,25 @@ func startPhone(t testing.TB, srv *kamailio.Server, user string, tone float64) *
 		c.Register = true
 		c.Media = media.Factory(media.AudioOptions{LoopbackOnly: true, ToneFrequency: tone})
 	})
-	a.await(t, "registered", 10*time.Second)
+	a.Await(t, "registered", 10*time.Second)
 	return a
 }
 
-// awaitMedia polls a call's stats until audio flows in: packets arrive
-// and their level is above silence.
+// awaitMedia waits until audio flows in on the call.
 func awaitMedia(t *testing.T, s *sipua.Session, what string) media.Stats {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var st media.Stats
-	for time.Now().Before(deadline) {
-		var err error
-		st, err = s.Stats(context.Background())
-		require.NoError(t, err)
-		if st.PacketsReceived > 50 && st.AudioLevel > 0.05 {
-			return st
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: no audio within 10 s: %+v", what, st)
-	return st
+	return uatest.AwaitMedia(t, s, what, 50)
 }
 
 func callAndAnswer(t *testing.T, caller, callee *agent, target string) (out, in *sipua.Session) {
 	t.Helper()
-	out, err := caller.ua.Call(context.Background(), target, sipua.CallOptions{})
+	out, err := caller.UA.Call(context.Background(), target, sipua.CallOptions{})
 	require.NoError(t, err)
-	ns := callee.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	ns := callee.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
 	in = ns.Session
 	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
-	caller.await(t, "confirmed", 10*time.Second)
-	callee.await(t, "confirmed", 10*time.Second)
+	caller.Await(t, "confirmed", 10*time.Second)
+	callee.Await(t, "confirmed", 10*time.Second)
 	return out, in
 }
 
@@ -74,17 +63,17 @@ func TestInteropCall_AudioBothWaysDTMFHoldAndBye(t *testing.T) {
 	require.NoError(t, out.SendDTMF(context.Background(), "12#", sipua.DTMFOptions{Duration: 100 * time.Millisecond, InterToneGap: 70 * time.Millisecond}))
 	var got []rune
 	for len(got) < 3 {
-		ev := bob.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent)
+		ev := bob.Await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent)
 		got = append(got, ev.Tone)
 	}
 	assert.Equal(t, []rune("12#"), got)
 	// DTMF by SIP INFO.
 	require.NoError(t, in.SendDTMF(context.Background(), "9", sipua.DTMFOptions{Transport: sipua.DTMFInfo}))
-	assert.Equal(t, '9', alice.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
+	assert.Equal(t, '9', alice.Await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
 
 	// Hold: bob stops sending to alice; unhold brings the audio back.
 	require.NoError(t, out.Hold(context.Background()))
-	assert.Equal(t, "remote", bob.await(t, "hold", 5*time.Second).(sipua.SessionEvent).Originator)
+	assert.Equal(t, "remote", bob.Await(t, "hold", 5*time.Second).(sipua.SessionEvent).Originator)
 	time.Sleep(300 * time.Millisecond)
 	before, err := out.Stats(context.Background())
 	require.NoError(t, err)
@@ -93,7 +82,7 @@ func TestInteropCall_AudioBothWaysDTMFHoldAndBye(t *testing.T) {
 	require.NoError(t, err)
 	assert.LessOrEqual(t, after.PacketsReceived-before.PacketsReceived, uint64(3), "no audio to a holding party")
 	require.NoError(t, out.Unhold(context.Background()))
-	bob.await(t, "unhold", 5*time.Second)
+	bob.Await(t, "unhold", 5*time.Second)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		now, err := out.Stats(context.Background())
@@ -106,8 +95,8 @@ func TestInteropCall_AudioBothWaysDTMFHoldAndBye(t *testing.T) {
 	}
 
 	require.NoError(t, in.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseBye, alice.await(t, "ended", 5*time.Second).(sipua.SessionEvent).Cause)
-	bob.await(t, "ended", 5*time.Second)
+	assert.Equal(t, sipua.CauseBye, alice.Await(t, "ended", 5*time.Second).(sipua.SessionEvent).Cause)
+	bob.Await(t, "ended", 5*time.Second)
 }
 
 func TestInteropCall_BusyCancelAndBLF(t *testing.T) {
@@ -115,41 +104,41 @@ func TestInteropCall_BusyCancelAndBLF(t *testing.T) {
 	alice := startPhone(t, srv, "alice", 440)
 	bob := startPhone(t, srv, "bob", 880)
 	carol := startAgent(t, srv, "carol", "carol-pw", true)
-	carol.await(t, "registered", 10*time.Second)
-	require.NoError(t, carol.ua.SubscribeToUser(context.Background(), "bob"))
-	assert.Equal(t, dialoginfo.Available, carol.await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
+	carol.Await(t, "registered", 10*time.Second)
+	require.NoError(t, carol.UA.SubscribeToUser(context.Background(), "bob"))
+	assert.Equal(t, dialoginfo.Available, carol.Await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
 
 	// Busy.
-	_, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
+	_, err := alice.UA.Call(context.Background(), "bob", sipua.CallOptions{})
 	require.NoError(t, err)
-	in := bob.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
-	assert.Equal(t, dialoginfo.Ringing, carol.await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
+	in := bob.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	assert.Equal(t, dialoginfo.Ringing, carol.Await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
 	require.NoError(t, in.Terminate(context.Background(), 486))
-	assert.Equal(t, sipua.CauseBusy, alice.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
-	assert.Equal(t, dialoginfo.Available, carol.await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
+	assert.Equal(t, sipua.CauseBusy, alice.Await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	assert.Equal(t, dialoginfo.Available, carol.Await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent).State)
 
 	// Cancelled while ringing.
-	out, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
+	out, err := alice.UA.Call(context.Background(), "bob", sipua.CallOptions{})
 	require.NoError(t, err)
-	bob.await(t, "newRTCSession", 10*time.Second)
-	alice.await(t, "progress", 10*time.Second)
+	bob.Await(t, "newRTCSession", 10*time.Second)
+	alice.Await(t, "progress", 10*time.Second)
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseCanceled, alice.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
-	assert.Equal(t, sipua.CauseCanceled, bob.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	assert.Equal(t, sipua.CauseCanceled, alice.Await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	assert.Equal(t, sipua.CauseCanceled, bob.Await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
 
 	// Answered: BUSY, then AVAILABLE after the hang-up.
 	drain(carol)
 	o2, _ := callAndAnswer(t, alice, bob, "bob")
 	awaitState(t, carol, dialoginfo.Busy)
 	require.NoError(t, o2.Terminate(context.Background(), 0))
-	bob.await(t, "ended", 5*time.Second)
+	bob.Await(t, "ended", 5*time.Second)
 	awaitState(t, carol, dialoginfo.Available)
 }
 
 func drain(a *agent) {
 	for {
 		select {
-		case <-a.events:
+		case <-a.Events:
 		default:
 			return
 		}
@@ -161,7 +150,7 @@ func awaitState(t *testing.T, a *agent, want dialoginfo.ExtensionState) {
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
-		case e := <-a.events:
+		case e := <-a.Events:
 			if ev, ok := e.(sipua.UserStateChangedEvent); ok && ev.State == want {
 				return
 			}
@@ -178,8 +167,8 @@ func TestInteropCall_SurvivesServerRestart(t *testing.T) {
 	out, in := callAndAnswer(t, alice, bob, "bob")
 	awaitMedia(t, out, "before the restart")
 	srv.Restart()
-	alice.await(t, "registered", 10*time.Second)
-	bob.await(t, "registered", 10*time.Second)
+	alice.Await(t, "registered", 10*time.Second)
+	bob.Await(t, "registered", 10*time.Second)
 	// The ICE restart re-INVITE went through; the call is up and audio
 	// flows.
 	time.Sleep(time.Second)
@@ -198,7 +187,7 @@ func TestInteropCall_SurvivesServerRestart(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	bob.await(t, "ended", 10*time.Second)
+	bob.Await(t, "ended", 10*time.Second)
 }
 
 // BenchmarkInteropCall_Setup measures INVITE sent -> confirmed through
@@ -208,7 +197,7 @@ func BenchmarkInteropCall_Setup(b *testing.B) {
 	alice := startPhone(b, srv, "alice", 440)
 	bob := startPhone(b, srv, "bob", 880)
 	go func() {
-		for e := range bob.events {
+		for e := range bob.Events {
 			if ns, ok := e.(sipua.NewSessionEvent); ok {
 				go func() { _ = ns.Session.Answer(context.Background(), sipua.CallOptions{}) }()
 			}
@@ -217,13 +206,13 @@ func BenchmarkInteropCall_Setup(b *testing.B) {
 	var setups []time.Duration
 	for b.Loop() {
 		start := time.Now()
-		out, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
+		out, err := alice.UA.Call(context.Background(), "bob", sipua.CallOptions{})
 		require.NoError(b, err)
-		alice.await(b, "confirmed", 10*time.Second)
+		alice.Await(b, "confirmed", 10*time.Second)
 		setups = append(setups, time.Since(start))
 		b.StopTimer()
 		require.NoError(b, out.Terminate(context.Background(), 0))
-		alice.await(b, "ended", 10*time.Second)
+		alice.Await(b, "ended", 10*time.Second)
 		b.StartTimer()
 	}
 	slices.Sort(setups)
@@ -253,12 +242,12 @@ func TestInteropCall_GlareAndNoAnswer(t *testing.T) {
 	assert.True(t, l1 && l2, "both sides hold")
 	assert.True(t, r1 || r2, "at least the later re-INVITE saw the other's hold")
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	bob.await(t, "ended", 10*time.Second)
+	bob.Await(t, "ended", 10*time.Second)
 
 	// Nobody answers.
-	_, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{NoAnswerTimeout: time.Second})
+	_, err := alice.UA.Call(context.Background(), "bob", sipua.CallOptions{NoAnswerTimeout: time.Second})
 	require.NoError(t, err)
-	bob.await(t, "newRTCSession", 10*time.Second)
-	assert.Equal(t, sipua.CauseNoAnswer, alice.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
-	assert.Equal(t, sipua.CauseCanceled, bob.await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	bob.Await(t, "newRTCSession", 10*time.Second)
+	assert.Equal(t, sipua.CauseNoAnswer, alice.Await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
+	assert.Equal(t, sipua.CauseCanceled, bob.Await(t, "failed", 10*time.Second).(sipua.SessionEvent).Cause)
 }

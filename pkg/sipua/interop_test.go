@@ -16,13 +16,12 @@ import (
 	"github.com/wasmphone/wasmphone/pkg/sipua"
 	"github.com/wasmphone/wasmphone/pkg/sipua/dialoginfo"
 	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
+
+	"github.com/wasmphone/wasmphone/internal/uatest"
 )
 
 // agent is a UA under test with its events on a channel.
-type agent struct {
-	ua     *sipua.UA
-	events chan sipua.Event
-}
+type agent = uatest.Agent
 
 func startAgent(t testing.TB, srv *kamailio.Server, user, password string, register bool) *agent {
 	t.Helper()
@@ -32,41 +31,14 @@ func startAgent(t testing.TB, srv *kamailio.Server, user, password string, regis
 // startUA starts a UA of user on srv; mutate adjusts its configuration.
 func startUA(t testing.TB, srv *kamailio.Server, user string, mutate func(*sipua.Config)) *agent {
 	t.Helper()
-	a := &agent{events: make(chan sipua.Event, 4096)}
 	cfg := sipua.Config{
 		Servers: []transport.Server{{URL: srv.WSURL}},
 		URI:     "sip:" + user + "@" + srv.Domain,
 		// Quick reconnects keep the restart tests short.
 		TransportConfig: transport.Config{MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second},
-		OnEvent:         func(e sipua.Event) { a.events <- e },
 	}
 	mutate(&cfg)
-	ua, err := sipua.New(cfg)
-	require.NoError(t, err)
-	a.ua = ua
-	require.NoError(t, ua.Start())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = ua.Stop(ctx)
-	})
-	return a
-}
-
-func (a *agent) await(t testing.TB, name string, within time.Duration) sipua.Event {
-	t.Helper()
-	deadline := time.After(within)
-	for {
-		select {
-		case e := <-a.events:
-			if e.Name() == name {
-				return e
-			}
-		case <-deadline:
-			t.Fatalf("no %s event within %v", name, within)
-			return nil
-		}
-	}
+	return uatest.Start(t, cfg)
 }
 
 var users = map[string]string{"alice": "alice-pw", "bob": "bob-pw", "carol": "carol-pw"}
@@ -74,16 +46,16 @@ var users = map[string]string{"alice": "alice-pw", "bob": "bob-pw", "carol": "ca
 func TestInterop_RegisterWithDigestAndStopUnregisters(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: users})
 	alice := startAgent(t, srv, "alice", "alice-pw", true)
-	ev := alice.await(t, "registered", 10*time.Second).(sipua.RegisteredEvent)
+	ev := alice.Await(t, "registered", 10*time.Second).(sipua.RegisteredEvent)
 	assert.Greater(t, ev.Expires, 0)
-	assert.True(t, alice.ua.IsRegistered())
+	assert.True(t, alice.UA.IsRegistered())
 	n, err := srv.Registrations("alice")
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.NoError(t, alice.ua.Stop(ctx))
+	require.NoError(t, alice.UA.Stop(ctx))
 	n, err = srv.Registrations("alice")
 	require.NoError(t, err)
 	assert.Equal(t, 0, n, "the location table is empty after stop")
@@ -92,10 +64,10 @@ func TestInterop_RegisterWithDigestAndStopUnregisters(t *testing.T) {
 func TestInterop_WrongPasswordFailsCleanly(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: users})
 	alice := startAgent(t, srv, "alice", "wrong", true)
-	ev := alice.await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
+	ev := alice.Await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
 	assert.Equal(t, sipua.CauseAuthenticationError, ev.Cause)
 	select {
-	case e := <-alice.events:
+	case e := <-alice.Events:
 		if e.Name() == "registered" || e.Name() == "registrationFailed" {
 			t.Fatalf("unexpected %s after a wrong password", e.Name())
 		}
@@ -110,18 +82,18 @@ func TestInterop_MessageBetweenTwoAgents(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: users})
 	alice := startAgent(t, srv, "alice", "alice-pw", true)
 	bob := startAgent(t, srv, "bob", "bob-pw", true)
-	alice.await(t, "registered", 10*time.Second)
-	bob.await(t, "registered", 10*time.Second)
+	alice.Await(t, "registered", 10*time.Second)
+	bob.Await(t, "registered", 10*time.Second)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, alice.ua.SendMessage(ctx, "bob", []byte("hello bob"), "text/plain"))
-	ev := bob.await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent)
+	require.NoError(t, alice.UA.SendMessage(ctx, "bob", []byte("hello bob"), "text/plain"))
+	ev := bob.Await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent)
 	assert.Equal(t, "remote", ev.Originator)
 	assert.Equal(t, "hello bob", string(ev.Body))
 	assert.Equal(t, "alice", ev.From.URI.User)
 
-	err := alice.ua.SendMessage(ctx, "carol", []byte("nobody home"), "")
+	err := alice.UA.SendMessage(ctx, "carol", []byte("nobody home"), "")
 	var fe *sipua.FailedError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, 404, fe.Code)
@@ -131,22 +103,22 @@ func TestInterop_MessageBetweenTwoAgents(t *testing.T) {
 func TestInterop_PresenceSubscriptionGetsNotifies(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: users})
 	alice := startAgent(t, srv, "alice", "alice-pw", true)
-	alice.await(t, "registered", 10*time.Second)
-	require.NoError(t, alice.ua.SubscribeToUser(context.Background(), "bob"))
-	ev := alice.await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent)
+	alice.Await(t, "registered", 10*time.Second)
+	require.NoError(t, alice.UA.SubscribeToUser(context.Background(), "bob"))
+	ev := alice.Await(t, "userStateChanged", 10*time.Second).(sipua.UserStateChangedEvent)
 	assert.Equal(t, "bob", ev.User)
 	assert.Equal(t, dialoginfo.Available, ev.State)
-	require.NoError(t, alice.ua.UnsubscribeUser(context.Background(), "bob"))
+	require.NoError(t, alice.UA.UnsubscribeUser(context.Background(), "bob"))
 }
 
 func TestInterop_ReconnectsAndRegistersAfterServerRestart(t *testing.T) {
 	srv := kamailio.Start(t, kamailio.Options{Users: users})
 	alice := startAgent(t, srv, "alice", "alice-pw", true)
-	alice.await(t, "registered", 10*time.Second)
+	alice.Await(t, "registered", 10*time.Second)
 	srv.Restart()
-	alice.await(t, "disconnected", 10*time.Second)
+	alice.Await(t, "disconnected", 10*time.Second)
 	// MaxBackoff is 1 s: reconnected and registered well within 5 s.
-	alice.await(t, "registered", 5*time.Second)
+	alice.Await(t, "registered", 5*time.Second)
 	n, err := srv.Registrations("alice")
 	require.NoError(t, err)
 	assert.Equal(t, 1, n)
@@ -160,17 +132,17 @@ func BenchmarkInterop_500Subscriptions(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		alice := startAgent(b, srv, "alice", "alice-pw", false)
-		alice.await(b, "connected", 10*time.Second)
+		alice.Await(b, "connected", 10*time.Second)
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
 		b.StartTimer()
 		for i := range 500 {
-			require.NoError(b, alice.ua.SubscribeToUser(context.Background(), "ext"+strconv.Itoa(1000+i)))
+			require.NoError(b, alice.UA.SubscribeToUser(context.Background(), "ext"+strconv.Itoa(1000+i)))
 		}
 		seen := map[string]bool{}
 		for len(seen) < 500 {
-			ev := alice.await(b, "userStateChanged", 60*time.Second).(sipua.UserStateChangedEvent)
+			ev := alice.Await(b, "userStateChanged", 60*time.Second).(sipua.UserStateChangedEvent)
 			seen[ev.User] = true
 		}
 		b.StopTimer()
@@ -179,7 +151,7 @@ func BenchmarkInterop_500Subscriptions(b *testing.B) {
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/500, "heapB/subscription")
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		require.NoError(b, alice.ua.Stop(ctx))
+		require.NoError(b, alice.UA.Stop(ctx))
 		cancel()
 		b.StartTimer()
 	}

@@ -25,21 +25,21 @@ func TestInteropTransfer_Blind(t *testing.T) {
 	// Bob transfers Alice to Carol.
 	referred := make(chan error, 1)
 	go func() { referred <- bobCall.Refer(context.Background(), "carol", sipua.ReferOptions{}) }()
-	ref := alice.await(t, "refer", 10*time.Second).(sipua.SessionEvent)
+	ref := alice.Await(t, "refer", 10*time.Second).(sipua.SessionEvent)
 	toCarol, err := ref.Refer.Accept(context.Background(), sipua.CallOptions{})
 	require.NoError(t, err)
 	require.NoError(t, <-referred)
-	ns := carol.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	ns := carol.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
 	assert.Equal(t, "alice", ns.Session.RemoteIdentity().URI.User)
 	require.NoError(t, ns.Session.Answer(context.Background(), sipua.CallOptions{}))
-	assert.Equal(t, 200, bob.await(t, "referAccepted", 10*time.Second).(sipua.SessionEvent).StatusCode)
+	assert.Equal(t, 200, bob.Await(t, "referAccepted", 10*time.Second).(sipua.SessionEvent).StatusCode)
 	require.NoError(t, bobCall.Terminate(context.Background(), 0))
-	bob.await(t, "ended", 10*time.Second)
+	bob.Await(t, "ended", 10*time.Second)
 
 	awaitMedia(t, toCarol, "alice hears carol")
 	awaitMedia(t, ns.Session, "carol hears alice")
 	require.NoError(t, toCarol.Terminate(context.Background(), 0))
-	carol.await(t, "ended", 10*time.Second)
+	carol.Await(t, "ended", 10*time.Second)
 }
 
 func TestInteropTransfer_AttendedWithReplaces(t *testing.T) {
@@ -54,17 +54,17 @@ func TestInteropTransfer_AttendedWithReplaces(t *testing.T) {
 	go func() {
 		referred <- bobToAlice.Refer(context.Background(), "", sipua.ReferOptions{Replaces: bobToCarol})
 	}()
-	ref := alice.await(t, "refer", 10*time.Second).(sipua.SessionEvent)
+	ref := alice.Await(t, "refer", 10*time.Second).(sipua.SessionEvent)
 	require.NotNil(t, ref.Refer.Replaces)
 	aliceToCarol, err := ref.Refer.Accept(context.Background(), sipua.CallOptions{})
 	require.NoError(t, err)
 	require.NoError(t, <-referred)
 
-	ns := carol.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	ns := carol.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
 	assert.Same(t, carolFromBob, ns.Replaces, "the new call replaces the consultation call")
 	require.NoError(t, ns.Session.Answer(context.Background(), sipua.CallOptions{}))
 	// Carol's call with Bob is over; Alice and Carol talk.
-	bob.await(t, "referAccepted", 10*time.Second)
+	bob.Await(t, "referAccepted", 10*time.Second)
 	deadline := time.Now().Add(10 * time.Second)
 	for !bobToCarol.IsEnded() {
 		require.True(t, time.Now().Before(deadline), "the replaced call did not end")
@@ -82,7 +82,7 @@ func BenchmarkInteropCall_IdleMemory(b *testing.B) {
 	alice := startPhone(b, srv, "alice", 440)
 	bob := startPhone(b, srv, "bob", 880)
 	go func() {
-		for e := range bob.events {
+		for e := range bob.Events {
 			if ns, ok := e.(sipua.NewSessionEvent); ok {
 				go func() { _ = ns.Session.Answer(context.Background(), sipua.CallOptions{}) }()
 			}
@@ -96,9 +96,9 @@ func BenchmarkInteropCall_IdleMemory(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		var sessions []*sipua.Session
 		for range calls {
-			s, err := alice.ua.Call(context.Background(), "bob", sipua.CallOptions{})
+			s, err := alice.UA.Call(context.Background(), "bob", sipua.CallOptions{})
 			require.NoError(b, err)
-			alice.await(b, "confirmed", 10*time.Second)
+			alice.Await(b, "confirmed", 10*time.Second)
 			sessions = append(sessions, s)
 		}
 		runtime.GC()
@@ -107,7 +107,7 @@ func BenchmarkInteropCall_IdleMemory(b *testing.B) {
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/calls/2, "heapB/call")
 		for _, s := range sessions {
 			_ = s.Terminate(context.Background(), 0)
-			alice.await(b, "ended", 10*time.Second)
+			alice.Await(b, "ended", 10*time.Second)
 		}
 		b.StartTimer()
 	}

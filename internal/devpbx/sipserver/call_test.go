@@ -19,13 +19,13 @@ import (
 // callAndAnswer calls target from caller; callee answers.
 func callAndAnswer(t *testing.T, caller, callee *agent, target string) (out, in *sipua.Session) {
 	t.Helper()
-	out, err := caller.ua.Call(context.Background(), target, sipua.CallOptions{})
+	out, err := caller.UA.Call(context.Background(), target, sipua.CallOptions{})
 	require.NoError(t, err)
-	ns := callee.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	ns := callee.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
 	in = ns.Session
 	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
-	caller.await(t, "confirmed", 10*time.Second)
-	callee.await(t, "confirmed", 10*time.Second)
+	caller.Await(t, "confirmed", 10*time.Second)
+	callee.Await(t, "confirmed", 10*time.Second)
 	return out, in
 }
 
@@ -46,9 +46,9 @@ func TestCall_ByShortNumberMediaHoldAndBye(t *testing.T) {
 
 	// Hold and unhold: re-INVITEs routed by our Record-Route.
 	require.NoError(t, out.Hold(context.Background()))
-	assert.Equal(t, "remote", b.await(t, "hold", 5*time.Second).(sipua.SessionEvent).Originator)
+	assert.Equal(t, "remote", b.Await(t, "hold", 5*time.Second).(sipua.SessionEvent).Originator)
 	require.NoError(t, out.Unhold(context.Background()))
-	b.await(t, "unhold", 5*time.Second)
+	b.Await(t, "unhold", 5*time.Second)
 	before, err := out.Stats(context.Background())
 	require.NoError(t, err)
 	eventually(t, func() bool {
@@ -59,7 +59,7 @@ func TestCall_ByShortNumberMediaHoldAndBye(t *testing.T) {
 	// The callee hangs up.
 	time.Sleep(1100 * time.Millisecond) // a measurable duration
 	require.NoError(t, in.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseBye, a.awaitEnd(t, 5*time.Second).Cause)
+	assert.Equal(t, sipua.CauseBye, a.AwaitEnd(t, 5*time.Second).Cause)
 	ended := awaitEvent(t, e.events.ended, "CallEnded")
 	assert.Equal(t, OutcomeAnswered, ended.Outcome)
 	assert.Equal(t, out.LocalIdentity().URI.User, alice.SIPUsername)
@@ -74,7 +74,7 @@ func TestCall_BySIPUsernameCallerHangsUp(t *testing.T) {
 	out, in := callAndAnswer(t, a, b, bob.SIPUsername)
 	awaitMedia(t, in, "bob hears alice")
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseBye, b.awaitEnd(t, 5*time.Second).Cause)
+	assert.Equal(t, sipua.CauseBye, b.AwaitEnd(t, 5*time.Second).Cause)
 	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
 }
 
@@ -85,17 +85,17 @@ func TestCall_ForksToEveryRegistration(t *testing.T) {
 	b2 := e.phone(t, bob, 660)
 	require.Len(t, e.srv.Registrations(bob.SIPUsername), 2)
 
-	out, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	out, err := a.UA.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	in1 := b1.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
-	b2.await(t, "newRTCSession", 10*time.Second)
+	in1 := b1.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	b2.Await(t, "newRTCSession", 10*time.Second)
 	require.NoError(t, in1.Answer(context.Background(), sipua.CallOptions{}))
-	a.await(t, "confirmed", 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
 	// The other device stops ringing: it got a CANCEL.
-	assert.Equal(t, sipua.CauseCanceled, b2.awaitEnd(t, 10*time.Second).Cause)
+	assert.Equal(t, sipua.CauseCanceled, b2.AwaitEnd(t, 10*time.Second).Cause)
 	awaitMedia(t, out, "alice hears the device that answered")
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	b1.awaitEnd(t, 5*time.Second)
+	b1.AwaitEnd(t, 5*time.Second)
 }
 
 func TestCall_Failures(t *testing.T) {
@@ -104,74 +104,74 @@ func TestCall_Failures(t *testing.T) {
 	b := e.phone(t, bob, 880)
 
 	// Busy: the callee refuses.
-	_, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	_, err := a.UA.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	in := b.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
 	require.NoError(t, in.Terminate(context.Background(), 486))
-	assert.Equal(t, sipua.CauseBusy, a.awaitEnd(t, 10*time.Second).Cause)
+	assert.Equal(t, sipua.CauseBusy, a.AwaitEnd(t, 10*time.Second).Cause)
 	assert.Equal(t, OutcomeBusy, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
 
 	// Do not disturb.
 	e.dir.setDND(bob.SIPUsername, true)
-	_, err = a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	_, err = a.UA.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	ev := a.awaitEnd(t, 10*time.Second)
+	ev := a.AwaitEnd(t, 10*time.Second)
 	assert.Equal(t, sipua.CauseBusy, ev.Cause)
 	assert.Equal(t, 486, ev.Message.StatusCode)
 	e.dir.setDND(bob.SIPUsername, false)
 
 	// Not registered.
-	_, err = a.ua.Call(context.Background(), carol.ShortNumber, sipua.CallOptions{})
+	_, err = a.UA.Call(context.Background(), carol.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	ev = a.awaitEnd(t, 10*time.Second)
+	ev = a.AwaitEnd(t, 10*time.Second)
 	assert.Equal(t, 480, ev.Message.StatusCode)
 	assert.Equal(t, sipua.CauseUnavailable, ev.Cause)
 
 	// No such extension.
-	_, err = a.ua.Call(context.Background(), "2999", sipua.CallOptions{})
+	_, err = a.UA.Call(context.Background(), "2999", sipua.CallOptions{})
 	require.NoError(t, err)
-	ev = a.awaitEnd(t, 10*time.Second)
+	ev = a.AwaitEnd(t, 10*time.Second)
 	assert.Equal(t, 404, ev.Message.StatusCode)
 
 	// Another customer's extension is out of reach.
-	_, err = a.ua.Call(context.Background(), dave.ShortNumber, sipua.CallOptions{})
+	_, err = a.UA.Call(context.Background(), dave.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	ev = a.awaitEnd(t, 10*time.Second)
+	ev = a.AwaitEnd(t, 10*time.Second)
 	assert.Equal(t, 404, ev.Message.StatusCode)
 
 	// The busy test number.
-	_, err = a.ua.Call(context.Background(), DefaultBusyNumber, sipua.CallOptions{})
+	_, err = a.UA.Call(context.Background(), DefaultBusyNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	ev = a.awaitEnd(t, 10*time.Second)
+	ev = a.AwaitEnd(t, 10*time.Second)
 	assert.Equal(t, 486, ev.Message.StatusCode)
 
 	// The no-answer test number rings until the caller cancels.
-	out, err := a.ua.Call(context.Background(), DefaultNoAnswerNumber, sipua.CallOptions{})
+	out, err := a.UA.Call(context.Background(), DefaultNoAnswerNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	a.await(t, "progress", 10*time.Second)
+	a.Await(t, "progress", 10*time.Second)
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseCanceled, a.awaitEnd(t, 10*time.Second).Cause)
+	assert.Equal(t, sipua.CauseCanceled, a.AwaitEnd(t, 10*time.Second).Cause)
 
 	// A caller who cancels while the callee rings.
-	out, err = a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	out, err = a.UA.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	b.await(t, "newRTCSession", 10*time.Second)
-	a.await(t, "progress", 10*time.Second)
+	b.Await(t, "newRTCSession", 10*time.Second)
+	a.Await(t, "progress", 10*time.Second)
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseCanceled, a.awaitEnd(t, 10*time.Second).Cause)
-	assert.Equal(t, sipua.CauseCanceled, b.awaitEnd(t, 10*time.Second).Cause)
+	assert.Equal(t, sipua.CauseCanceled, a.AwaitEnd(t, 10*time.Second).Cause)
+	assert.Equal(t, sipua.CauseCanceled, b.AwaitEnd(t, 10*time.Second).Cause)
 }
 
 func TestCall_EchoTest(t *testing.T) {
 	e := startServer(t)
 	a := e.phone(t, alice, 440)
-	out, err := a.ua.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
+	out, err := a.UA.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	a.await(t, "confirmed", 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
 	st := awaitMedia(t, out, "alice hears herself")
 	assert.Greater(t, st.PacketsReceived, uint64(0))
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	a.awaitEnd(t, 5*time.Second)
+	a.AwaitEnd(t, 5*time.Second)
 	ended := awaitEvent(t, e.events.ended, "CallEnded")
 	assert.Equal(t, OutcomeAnswered, ended.Outcome)
 	assert.Nil(t, ended.ToExt)
@@ -181,10 +181,10 @@ func TestCall_EchoTest(t *testing.T) {
 func TestCall_EchoEndsAfterMaxDuration(t *testing.T) {
 	e := startServer(t, func(c *Config) { c.EchoMaxDuration = 1500 * time.Millisecond })
 	a := e.phone(t, alice, 440)
-	_, err := a.ua.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
+	_, err := a.UA.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	a.await(t, "confirmed", 10*time.Second)
-	ev := a.awaitEnd(t, 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
+	ev := a.AwaitEnd(t, 10*time.Second)
 	assert.Equal(t, "remote", ev.Originator)
 	assert.Equal(t, sipua.CauseBye, ev.Cause)
 }
@@ -194,20 +194,20 @@ func TestBLF_RingingBusyAvailable(t *testing.T) {
 	a := e.phone(t, alice, 440)
 	b := e.phone(t, bob, 880)
 	c := e.phone(t, carol, 0)
-	require.NoError(t, c.ua.SubscribeToUser(context.Background(), bob.ShortNumber))
+	require.NoError(t, c.UA.SubscribeToUser(context.Background(), bob.ShortNumber))
 	awaitState(t, c, dialoginfo.Available)
 
-	out, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	out, err := a.UA.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	in := b.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
 	awaitState(t, c, dialoginfo.Ringing)
 	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
 	awaitState(t, c, dialoginfo.Busy)
-	a.await(t, "confirmed", 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
 	require.NoError(t, out.Terminate(context.Background(), 0))
 	awaitState(t, c, dialoginfo.Available)
 
-	require.NoError(t, c.ua.UnsubscribeUser(context.Background(), bob.ShortNumber))
+	require.NoError(t, c.UA.UnsubscribeUser(context.Background(), bob.ShortNumber))
 	eventually(t, func() bool {
 		e.srv.mu.Lock()
 		defer e.srv.mu.Unlock()
@@ -220,7 +220,7 @@ func awaitState(t *testing.T, a *agent, want dialoginfo.ExtensionState) {
 	deadline := time.After(10 * time.Second)
 	for {
 		select {
-		case ev := <-a.events:
+		case ev := <-a.Events:
 			if s, ok := ev.(sipua.UserStateChangedEvent); ok && s.State == want {
 				return
 			}
@@ -236,12 +236,12 @@ func TestMessage_Delivered(t *testing.T) {
 	b := e.phone(t, bob, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, a.ua.SendMessage(ctx, bob.ShortNumber, []byte("hello bob"), "text/plain"))
-	ev := b.await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent)
+	require.NoError(t, a.UA.SendMessage(ctx, bob.ShortNumber, []byte("hello bob"), "text/plain"))
+	ev := b.Await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent)
 	assert.Equal(t, "hello bob", string(ev.Body))
 	assert.Equal(t, alice.SIPUsername, ev.From.URI.User)
 
-	err := a.ua.SendMessage(ctx, carol.ShortNumber, []byte("nobody home"), "text/plain")
+	err := a.UA.SendMessage(ctx, carol.ShortNumber, []byte("nobody home"), "text/plain")
 	var fe *sipua.FailedError
 	require.ErrorAs(t, err, &fe)
 	assert.Equal(t, 480, fe.Code)
@@ -257,25 +257,25 @@ func TestCall_InDialogRequestsBothWays(t *testing.T) {
 	out, in := callAndAnswer(t, a, b, bob.ShortNumber)
 
 	require.NoError(t, out.SendDTMF(context.Background(), "5", sipua.DTMFOptions{Transport: sipua.DTMFInfo}))
-	assert.Equal(t, '5', b.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
+	assert.Equal(t, '5', b.Await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
 	require.NoError(t, in.SendDTMF(context.Background(), "9", sipua.DTMFOptions{Transport: sipua.DTMFInfo}))
-	assert.Equal(t, '9', a.await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
+	assert.Equal(t, '9', a.Await(t, "newDTMF", 5*time.Second).(sipua.SessionEvent).Tone)
 
 	// Bob transfers Alice to Carol.
 	referred := make(chan error, 1)
 	go func() { referred <- in.Refer(context.Background(), carol.ShortNumber, sipua.ReferOptions{}) }()
-	ref := a.await(t, "refer", 10*time.Second).(sipua.SessionEvent)
+	ref := a.Await(t, "refer", 10*time.Second).(sipua.SessionEvent)
 	toCarol, err := ref.Refer.Accept(context.Background(), sipua.CallOptions{})
 	require.NoError(t, err)
 	require.NoError(t, <-referred)
-	ns := c.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	ns := c.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
 	assert.Equal(t, alice.SIPUsername, ns.Session.RemoteIdentity().URI.User)
 	require.NoError(t, ns.Session.Answer(context.Background(), sipua.CallOptions{}))
-	assert.Equal(t, 200, b.await(t, "referAccepted", 10*time.Second).(sipua.SessionEvent).StatusCode)
+	assert.Equal(t, 200, b.Await(t, "referAccepted", 10*time.Second).(sipua.SessionEvent).StatusCode)
 	require.NoError(t, in.Terminate(context.Background(), 0))
 	awaitMedia(t, toCarol, "alice hears carol")
 	require.NoError(t, toCarol.Terminate(context.Background(), 0))
-	c.awaitEnd(t, 5*time.Second)
+	c.AwaitEnd(t, 5*time.Second)
 }
 
 // TestCall_VanishedCallerIsHungUp: a caller whose WebSocket closes during
@@ -294,7 +294,7 @@ func TestCall_VanishedCallerIsHungUp(t *testing.T) {
 	offer, err := n.CreateOffer(context.Background(), media.OfferOptions{})
 	require.NoError(t, err)
 	inv := r.sendAuthed(t, "INVITE", "sip:2002@"+DefaultRealm, alice, "", offer)
-	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	in := b.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
 	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
 	var ok *sipmsg.Message
 	for ok == nil {
@@ -314,10 +314,10 @@ func TestCall_VanishedCallerIsHungUp(t *testing.T) {
 		"Call-ID: " + inv.CallID() + "\r\n" +
 		"CSeq: 2 ACK\r\nContent-Length: 0\r\n\r\n"
 	r.send(t, ack)
-	b.await(t, "confirmed", 10*time.Second)
+	b.Await(t, "confirmed", 10*time.Second)
 
 	require.NoError(t, r.c.CloseNow())
-	ev := b.awaitEnd(t, 10*time.Second)
+	ev := b.AwaitEnd(t, 10*time.Second)
 	assert.Equal(t, sipua.CauseBye, ev.Cause)
 	assert.Equal(t, "remote", ev.Originator)
 	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
@@ -340,7 +340,7 @@ func TestCall_SurvivesAReconnect(t *testing.T) {
 	old := e.srv.bindings[bob.SIPUsername][0].conn
 	e.srv.mu.Unlock()
 	old.cancel()
-	b.await(t, "registered", 10*time.Second)
+	b.Await(t, "registered", 10*time.Second)
 	time.Sleep(2 * time.Second) // past the grace period
 	assert.True(t, out.IsEstablished())
 	assert.True(t, in.IsEstablished())
@@ -351,7 +351,7 @@ func TestCall_SurvivesAReconnect(t *testing.T) {
 		return err == nil && now.PacketsReceived > before.PacketsReceived+25
 	}, "audio after the reconnect")
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseBye, b.awaitEnd(t, 5*time.Second).Cause)
+	assert.Equal(t, sipua.CauseBye, b.AwaitEnd(t, 5*time.Second).Cause)
 }
 
 func TestMessage_ForkedToEveryDevice(t *testing.T) {
@@ -361,9 +361,9 @@ func TestMessage_ForkedToEveryDevice(t *testing.T) {
 	b2 := e.phone(t, bob, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, a.ua.SendMessage(ctx, bob.SIPUsername, []byte("to all of bob"), "text/plain"))
+	require.NoError(t, a.UA.SendMessage(ctx, bob.SIPUsername, []byte("to all of bob"), "text/plain"))
 	for _, b := range []*agent{b1, b2} {
-		assert.Equal(t, "to all of bob", string(b.await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent).Body))
+		assert.Equal(t, "to all of bob", string(b.Await(t, "newMessage", 5*time.Second).(sipua.NewMessageEvent).Body))
 	}
 }
 
@@ -387,20 +387,20 @@ func TestCall_RingingDeviceGoneOthersStillRing(t *testing.T) {
 	r.registerRaw(t, bob)
 	b := e.phone(t, bob, 880)
 
-	out, err := a.ua.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
+	out, err := a.UA.Call(context.Background(), bob.ShortNumber, sipua.CallOptions{})
 	require.NoError(t, err)
 	for m := r.nextNot100(t); m.Method != sipmsg.INVITE; m = r.nextNot100(t) {
 	}
-	in := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
+	in := b.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent).Session
 	require.NoError(t, r.c.CloseNow())
 	eventually(t, func() bool { return len(e.srv.Registrations(bob.SIPUsername)) == 1 }, "the raw binding to go")
 	time.Sleep(100 * time.Millisecond)
 	noCallEnded(t, e, "a ringing device left")
 
 	require.NoError(t, in.Answer(context.Background(), sipua.CallOptions{}))
-	a.await(t, "confirmed", 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	b.awaitEnd(t, 5*time.Second)
+	b.AwaitEnd(t, 5*time.Second)
 	ended := awaitEvent(t, e.events.ended, "CallEnded")
 	assert.Equal(t, OutcomeAnswered, ended.Outcome)
 	assert.False(t, ended.Answered.IsZero())
@@ -414,22 +414,22 @@ func TestCall_EchoSurvivesAReconnect(t *testing.T) {
 	e.srv.reconnectGrace = 1500 * time.Millisecond
 	e.srv.mu.Unlock()
 	a := e.phone(t, alice, 440)
-	out, err := a.ua.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
+	out, err := a.UA.Call(context.Background(), DefaultEchoNumber, sipua.CallOptions{})
 	require.NoError(t, err)
-	a.await(t, "confirmed", 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
 	awaitMedia(t, out, "before the drop")
 
 	e.srv.mu.Lock()
 	old := e.srv.bindings[alice.SIPUsername][0].conn
 	e.srv.mu.Unlock()
 	old.cancel()
-	a.await(t, "registered", 10*time.Second)
+	a.Await(t, "registered", 10*time.Second)
 	time.Sleep(2 * time.Second) // past the grace period
 	assert.True(t, out.IsEstablished())
 	noCallEnded(t, e, "after the reconnect")
 
 	require.NoError(t, out.Terminate(context.Background(), 0))
-	a.awaitEnd(t, 5*time.Second)
+	a.AwaitEnd(t, 5*time.Second)
 	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
 }
 

@@ -21,6 +21,8 @@ import (
 	"github.com/wasmphone/wasmphone/pkg/sipua/media"
 	"github.com/wasmphone/wasmphone/pkg/sipua/sipmsg"
 	"github.com/wasmphone/wasmphone/pkg/sipua/transport"
+
+	"github.com/wasmphone/wasmphone/internal/uatest"
 )
 
 // fakeDirectory holds the test extensions.
@@ -105,16 +107,12 @@ func startServerNoCleanup(t *testing.T, mutate ...func(*Config)) *env {
 }
 
 // agent is a UA under test with its events on a channel.
-type agent struct {
-	ua     *sipua.UA
-	events chan sipua.Event
-}
+type agent = uatest.Agent
 
 // startUA starts a UA of ext; with tone > 0 it has native media sending
 // a tone of that frequency.
 func (e *env) startUA(t *testing.T, ext Extension, password string, tone float64) *agent {
 	t.Helper()
-	a := &agent{events: make(chan sipua.Event, 4096)}
 	cfg := sipua.Config{
 		Servers:         []transport.Server{{URL: e.wsURL}},
 		URI:             "sip:" + ext.SIPUsername + "@" + DefaultRealm,
@@ -122,83 +120,25 @@ func (e *env) startUA(t *testing.T, ext Extension, password string, tone float64
 		DisplayName:     ext.Name,
 		Register:        true,
 		TransportConfig: transport.Config{MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second},
-		OnEvent:         func(ev sipua.Event) { a.events <- ev },
 	}
 	if tone > 0 {
 		cfg.Media = media.Factory(media.AudioOptions{LoopbackOnly: true, ToneFrequency: tone})
 	}
-	ua, err := sipua.New(cfg)
-	require.NoError(t, err)
-	a.ua = ua
-	require.NoError(t, ua.Start())
-	t.Cleanup(func() { a.stop() })
-	return a
-}
-
-func (a *agent) stop() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = a.ua.Stop(ctx)
+	return uatest.Start(t, cfg)
 }
 
 // phone starts a registered UA with media.
 func (e *env) phone(t *testing.T, ext Extension, tone float64) *agent {
 	t.Helper()
 	a := e.startUA(t, ext, ext.SIPPassword, tone)
-	a.await(t, "registered", 10*time.Second)
+	a.Await(t, "registered", 10*time.Second)
 	return a
 }
 
-func (a *agent) await(t testing.TB, name string, within time.Duration) sipua.Event {
-	t.Helper()
-	deadline := time.After(within)
-	for {
-		select {
-		case ev := <-a.events:
-			if ev.Name() == name {
-				return ev
-			}
-		case <-deadline:
-			t.Fatalf("no %s event within %v", name, within)
-			return nil
-		}
-	}
-}
-
-// awaitEnd waits for the session's "ended" or "failed" event and returns it.
-func (a *agent) awaitEnd(t testing.TB, within time.Duration) sipua.SessionEvent {
-	t.Helper()
-	deadline := time.After(within)
-	for {
-		select {
-		case ev := <-a.events:
-			if se, ok := ev.(sipua.SessionEvent); ok && (se.Type == "ended" || se.Type == "failed") {
-				return se
-			}
-		case <-deadline:
-			t.Fatalf("no ended/failed event within %v", within)
-			return sipua.SessionEvent{}
-		}
-	}
-}
-
-// awaitMedia polls a call's stats until audio flows in: packets arrive
-// and their level is above silence.
+// awaitMedia waits until audio flows in on the call.
 func awaitMedia(t *testing.T, s *sipua.Session, what string) media.Stats {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	var st media.Stats
-	for time.Now().Before(deadline) {
-		var err error
-		st, err = s.Stats(context.Background())
-		require.NoError(t, err)
-		if st.PacketsReceived > 25 && st.AudioLevel > 0.05 {
-			return st
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: no audio within 10 s: %+v", what, st)
-	return st
+	return uatest.AwaitMedia(t, s, what, 25)
 }
 
 func awaitEvent(t *testing.T, ch chan CallInfo, what string) CallInfo {

@@ -18,7 +18,7 @@ import (
 // and answers it.
 func answerOriginated(t *testing.T, a *agent, shown string) *sipua.Session {
 	t.Helper()
-	ns := a.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	ns := a.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
 	assert.Empty(t, ns.Request.Body, "the first leg's INVITE has no SDP")
 	assert.Equal(t, shown, ns.Session.RemoteIdentity().DisplayName)
 	require.NoError(t, ns.Session.Answer(context.Background(), sipua.CallOptions{}))
@@ -43,19 +43,19 @@ func TestOriginate_ConnectsToAnExtension(t *testing.T) {
 	require.NoError(t, r.err)
 	assert.NotEmpty(t, r.id)
 
-	nb := b.await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
+	nb := b.Await(t, "newRTCSession", 10*time.Second).(sipua.NewSessionEvent)
 	assert.Equal(t, alice.SIPUsername, nb.Session.RemoteIdentity().URI.User)
 	require.NoError(t, nb.Session.Answer(context.Background(), sipua.CallOptions{}))
-	a.await(t, "confirmed", 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
 	awaitMedia(t, sa, "alice hears bob")
 	awaitMedia(t, nb.Session, "bob hears alice")
 
 	// A hold from bob is relayed to alice.
 	require.NoError(t, nb.Session.Hold(context.Background()))
-	a.await(t, "hold", 5*time.Second)
+	a.Await(t, "hold", 5*time.Second)
 
 	require.NoError(t, sa.Terminate(context.Background(), 0))
-	assert.Equal(t, sipua.CauseBye, b.awaitEnd(t, 5*time.Second).Cause)
+	assert.Equal(t, sipua.CauseBye, b.AwaitEnd(t, 5*time.Second).Cause)
 	ended := awaitEvent(t, e.events.ended, "CallEnded")
 	assert.Equal(t, r.id, ended.CallID)
 	assert.Equal(t, OutcomeAnswered, ended.Outcome)
@@ -71,7 +71,7 @@ func TestOriginate_ConnectsToTheEchoTest(t *testing.T) {
 	}()
 	sa := answerOriginated(t, a, DefaultEchoNumber)
 	require.NoError(t, <-done)
-	a.await(t, "confirmed", 10*time.Second)
+	a.Await(t, "confirmed", 10*time.Second)
 	awaitMedia(t, sa, "alice hears herself")
 	require.NoError(t, sa.Terminate(context.Background(), 0))
 	assert.Equal(t, OutcomeAnswered, awaitEvent(t, e.events.ended, "CallEnded").Outcome)
@@ -89,8 +89,8 @@ func TestOriginate_Failures(t *testing.T) {
 	// Nobody answers: the ringing stops.
 	_, err = e.srv.Originate(context.Background(), alice, bob.ShortNumber)
 	assert.True(t, errors.Is(err, ErrNoAnswer), "%v", err)
-	a.await(t, "newRTCSession", 5*time.Second)
-	assert.Equal(t, sipua.CauseCanceled, a.awaitEnd(t, 5*time.Second).Cause)
+	a.Await(t, "newRTCSession", 5*time.Second)
+	assert.Equal(t, sipua.CauseCanceled, a.AwaitEnd(t, 5*time.Second).Cause)
 
 	// The called extension has no registration: the first leg is hung up.
 	done := make(chan error, 1)
@@ -100,7 +100,7 @@ func TestOriginate_Failures(t *testing.T) {
 	}()
 	answerOriginated(t, a, carol.ShortNumber)
 	require.NoError(t, <-done)
-	a.awaitEnd(t, 10*time.Second)
+	a.AwaitEnd(t, 10*time.Second)
 }
 
 // TestOriginate_SecondLegFailureIsRecordedWithItsOutcome: when the called
@@ -125,7 +125,7 @@ func TestOriginate_SecondLegFailureIsRecordedWithItsOutcome(t *testing.T) {
 		}()
 		answerOriginated(t, a, tc.to.ShortNumber)
 		require.NoError(t, <-done)
-		a.awaitEnd(t, 10*time.Second)
+		a.AwaitEnd(t, 10*time.Second)
 		ended := awaitEvent(t, e.events.ended, "CallEnded")
 		assert.Equal(t, tc.want, ended.Outcome, "call to %s", tc.to.Name)
 		assert.True(t, ended.Answered.IsZero(), "call to %s", tc.to.Name)

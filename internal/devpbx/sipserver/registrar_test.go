@@ -20,38 +20,38 @@ import (
 func TestRegister_DigestRegistrationsAndUnregister(t *testing.T) {
 	e := startServer(t)
 	a := e.startUA(t, alice, alice.SIPPassword, 0)
-	ev := a.await(t, "registered", 10*time.Second).(sipua.RegisteredEvent)
+	ev := a.Await(t, "registered", 10*time.Second).(sipua.RegisteredEvent)
 	assert.Equal(t, 300, ev.Expires)
 	regs := e.srv.Registrations(alice.SIPUsername)
 	require.Len(t, regs, 1)
 	assert.Contains(t, regs[0].Contact, ".invalid")
-	assert.Contains(t, regs[0].InstanceID, a.ua.InstanceID())
+	assert.Contains(t, regs[0].InstanceID, a.UA.InstanceID())
 	assert.NotEmpty(t, regs[0].UserAgent)
 	assert.Contains(t, regs[0].RemoteAddr, "127.0.0.1")
 	assert.WithinDuration(t, time.Now().Add(300*time.Second), regs[0].Expires, 5*time.Second)
 
 	// A second instance of the same extension is a second registration.
 	a2 := e.startUA(t, alice, alice.SIPPassword, 0)
-	a2.await(t, "registered", 10*time.Second)
+	a2.Await(t, "registered", 10*time.Second)
 	assert.Len(t, e.srv.Registrations(alice.SIPUsername), 2)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.NoError(t, a.ua.Unregister(ctx))
-	a.await(t, "unregistered", 5*time.Second)
+	require.NoError(t, a.UA.Unregister(ctx))
+	a.Await(t, "unregistered", 5*time.Second)
 	regs = e.srv.Registrations(alice.SIPUsername)
 	require.Len(t, regs, 1)
-	assert.Contains(t, regs[0].InstanceID, a2.ua.InstanceID())
+	assert.Contains(t, regs[0].InstanceID, a2.UA.InstanceID())
 
 	// Stopping a UA unregisters it.
-	a2.stop()
+	a2.Stop()
 	assert.Empty(t, e.srv.Registrations(alice.SIPUsername))
 }
 
 func TestRegister_WrongPasswordIsRefused(t *testing.T) {
 	e := startServer(t)
 	a := e.startUA(t, alice, "wrong", 0)
-	ev := a.await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
+	ev := a.Await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
 	// The PBX challenges a wrong password again; the UA gives up after
 	// its second answer instead of looping.
 	assert.Equal(t, sipua.CauseAuthenticationError, ev.Cause)
@@ -63,7 +63,7 @@ func TestRegister_WrongPasswordIsRefused(t *testing.T) {
 func TestRegister_UnknownUserIsNotFound(t *testing.T) {
 	e := startServer(t)
 	a := e.startUA(t, Extension{SIPUsername: "009999"}, "x", 0)
-	ev := a.await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
+	ev := a.Await(t, "registrationFailed", 10*time.Second).(sipua.RegistrationFailedEvent)
 	require.NotNil(t, ev.Response)
 	assert.Equal(t, 404, ev.Response.StatusCode)
 }
